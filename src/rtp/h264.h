@@ -11,7 +11,7 @@
 #include "rtp/payload.h"
 
 /* Find the next NAL unit in an Annex B byte stream starting at *pos.
- * Returns true with *nal/*nal_len (without start code) and advances *pos. */
+ * Returns true with *nal and *nal_len (without start code) and advances *pos. */
 bool h264_annexb_next(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **nal,
                       size_t *nal_len);
 

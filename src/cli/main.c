@@ -1,0 +1,261 @@
+/* rtspgate: command line entry point. */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/sv.h"
+#include "server/server.h"
+#include "source/source.h"
+
+static const char usage_main[] =
+    "Usage: rtspgate COMMAND [OPTIONS]\n"
+    "\n"
+    "Get live IP-camera video to viewers across NATs and firewalls.\n"
+    "\n"
+    "Commands:\n"
+    "  serve     run the RTSP server (RTP over UDP and TCP interleaved)\n"
+    "  help      show this help, or `rtspgate help serve`\n"
+    "  version   print the version\n"
+    "\n"
+    "Run `rtspgate serve --help` for the server's options.\n";
+
+static const char usage_serve[] =
+    "Usage: rtspgate serve [--listen ADDR:PORT] [--path NAME=SOURCE ...] [options]\n"
+    "\n"
+    "Serves each path over RTSP 1.0: RTP/AVP over UDP (unicast) and RTP over the\n"
+    "RTSP TCP connection (interleaved, RFC 2326 10.12). With no --path it serves\n"
+    "path `test` from the built-in live test source.\n"
+    "\n"
+    "Options:\n"
+    "  -l, --listen ADDR:PORT     listen address (default 0.0.0.0:8554; port 0 picks one)\n"
+    "  -p, --path NAME=SOURCE     serve SOURCE at rtsp://HOST:PORT/NAME (repeatable)\n"
+    "      --low-latency NAME     viewers of NAME start at the live edge, not the last keyframe\n"
+    "      --session-timeout S    seconds without a sign of life before a session is\n"
+    "                             closed (default 60)\n"
+    "      --stall-timeout S      seconds a viewer may stay unwritable before it is\n"
+    "                             closed (default 10)\n"
+    "      --ring-bytes N         per-path packet ring size in bytes (default 4 MiB)\n"
+    "      --max-connections N    connections accepted at once (default 4096)\n"
+    "  -v, --verbose              log requests and responses (-vv: debug)\n"
+    "  -h, --help                 this help\n"
+    "\n"
+    "Sources:\n"
+    "  testsrc[:OPTS]   built-in live H.264 test pattern with a frame counter and\n"
+    "                   clock, plus an AAC tone. OPTS, comma-separated:\n"
+    "                   size=WxH (1280x720) fps=N (30) gop=N (fps) bitrate=KBPS (2000)\n"
+    "                   audio=0|1 (1) rate=HZ (48000) tone=HZ (440)\n"
+    "\n"
+    "Example:\n"
+    "  rtspgate serve --listen 0.0.0.0:8554 --path cam=testsrc:size=640x360,fps=25\n"
+    "  ffplay -rtsp_transport tcp rtsp://127.0.0.1:8554/cam\n";
+
+static void on_signal(evutil_socket_t sig, short ev, void *arg)
+{
+    struct event_base *base = arg;
+    log_info("signal %d: shutting down", (int)sig);
+    event_base_loopexit(base, NULL);
+}
+
+static int parse_uint(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+    if (sv_parse_u64(sv_from_cstr(s), max, out)) {
+        fprintf(stderr, "rtspgate: %s: '%s' is not a number from 0 to %llu\n", opt, s,
+                (unsigned long long)max);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_path(struct server_conf *c, const char *arg)
+{
+    struct sv v = sv_from_cstr(arg), name;
+    struct sv src = sv_split(v, '=', &name);
+    name = sv_trim(name);
+    while (name.n && name.p[0] == '/')
+        name = sv_sub(name, 1, name.n);
+    if (!src.p || !name.n || !src.n) {
+        fprintf(stderr, "rtspgate: --path '%s': expected NAME=SOURCE\n", arg);
+        return -1;
+    }
+    if (c->n_paths >= SERVER_MAX_PATHS) {
+        fprintf(stderr, "rtspgate: too many paths (at most %d)\n", SERVER_MAX_PATHS);
+        return -1;
+    }
+    struct server_path_conf *p = &c->paths[c->n_paths];
+    memset(p, 0, sizeof(*p));
+    if (sv_to_cstr(name, p->name, sizeof p->name) || sv_to_cstr(src, p->source, sizeof p->source)) {
+        fprintf(stderr, "rtspgate: --path '%s': too long\n", arg);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_paths; i++) {
+        if (strcmp(c->paths[i].name, p->name) == 0) {
+            fprintf(stderr, "rtspgate: --path '%s': path '%s' given twice\n", arg, p->name);
+            return -1;
+        }
+    }
+    char err[256];
+    if (source_check_spec(p->source, err, sizeof err)) {
+        fprintf(stderr, "rtspgate: --path '%s': %s\n", arg, err);
+        return -1;
+    }
+    c->n_paths++;
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    enum { O_TIMEOUT = 256, O_STALL, O_RING, O_MAXCONN, O_LOWLAT };
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"path", required_argument, NULL, 'p'},
+        {"low-latency", required_argument, NULL, O_LOWLAT},
+        {"session-timeout", required_argument, NULL, O_TIMEOUT},
+        {"stall-timeout", required_argument, NULL, O_STALL},
+        {"ring-bytes", required_argument, NULL, O_RING},
+        {"max-connections", required_argument, NULL, O_MAXCONN},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct server_conf conf;
+    server_conf_default(&conf);
+    conf.ring_bytes = 4u << 20;
+    int verbose = 0;
+    const char *lowlat[SERVER_MAX_PATHS];
+    size_t n_lowlat = 0;
+    uint64_t v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:p:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            if (str_copy(conf.listen, sizeof conf.listen, optarg)) {
+                fprintf(stderr, "rtspgate: --listen: too long\n");
+                return 2;
+            }
+            break;
+        case 'p':
+            if (add_path(&conf, optarg))
+                return 2;
+            break;
+        case O_LOWLAT:
+            if (n_lowlat < SERVER_MAX_PATHS)
+                lowlat[n_lowlat++] = optarg;
+            break;
+        case O_TIMEOUT:
+            if (parse_uint("--session-timeout", optarg, 86400, &v) || v == 0)
+                return 2;
+            conf.session_timeout_s = (unsigned)v;
+            break;
+        case O_STALL:
+            if (parse_uint("--stall-timeout", optarg, 3600, &v) || v == 0)
+                return 2;
+            conf.stall_timeout_s = (unsigned)v;
+            break;
+        case O_RING:
+            if (parse_uint("--ring-bytes", optarg, 1ull << 30, &v))
+                return 2;
+            if (v < 65536) {
+                fprintf(stderr, "rtspgate: --ring-bytes: at least 65536\n");
+                return 2;
+            }
+            conf.ring_bytes = (size_t)v;
+            break;
+        case O_MAXCONN:
+            if (parse_uint("--max-connections", optarg, 1000000, &v) || v == 0)
+                return 2;
+            conf.max_connections = (unsigned)v;
+            break;
+        case 'v':
+            verbose++;
+            break;
+        case 'h':
+            fputs(usage_serve, stdout);
+            return 0;
+        default:
+            fputs(usage_serve, stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "rtspgate serve: unexpected argument '%s'\n\n%s", argv[optind],
+                usage_serve);
+        return 2;
+    }
+    if (conf.n_paths == 0 && add_path(&conf, "test=testsrc"))
+        return 2;
+    for (size_t i = 0; i < n_lowlat; i++) {
+        bool found = false;
+        for (size_t k = 0; k < conf.n_paths; k++) {
+            if (strcmp(conf.paths[k].name, lowlat[i]) == 0) {
+                conf.paths[k].low_latency = true;
+                found = true;
+            }
+        }
+        if (!found) {
+            fprintf(stderr, "rtspgate: --low-latency %s: no such path\n", lowlat[i]);
+            return 2;
+        }
+    }
+    log_set_level(verbose >= 2 ? LOG_DEBUG : verbose ? LOG_VERBOSE : LOG_INFO);
+
+    struct event_base *base = event_base_new();
+    if (!base) {
+        fprintf(stderr, "rtspgate: cannot create the event loop\n");
+        return 1;
+    }
+    char err[512];
+    struct server *srv = server_new(base, &conf, err, sizeof err);
+    if (!srv) {
+        log_error("%s", err);
+        event_base_free(base);
+        return 1;
+    }
+    struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
+    struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+    event_add(sigint, NULL);
+    event_add(sigterm, NULL);
+    server_print_banner(srv);
+    event_base_dispatch(base);
+    server_free(srv);
+    event_free(sigint);
+    event_free(sigterm);
+    event_base_free(base);
+    log_info("stopped");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (evthread_use_pthreads() != 0) {
+        fprintf(stderr, "rtspgate: libevent has no pthreads support\n");
+        return 1;
+    }
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("rtspgate %s\n", RTSPGATE_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        if (argc > 2 && !strcmp(argv[2], "serve"))
+            fputs(usage_serve, stdout);
+        else
+            fputs(usage_main, stdout);
+        return 0;
+    }
+    fprintf(stderr, "rtspgate: unknown command '%s'\n\n%s", cmd, usage_main);
+    return 2;
+}

@@ -1,0 +1,1298 @@
+/* RTSP server role: wiring of the protocol layer, the hub and the net layer.
+ *
+ * Objects and ownership:
+ *   server ─┬─ path[]     (hub stream + source + per-track UDP port pair)
+ *           ├─ conn list  (one RTSP TCP connection each)
+ *           └─ session list (a session belongs to one path; a TCP-interleaved
+ *                            session is carried by one conn, a UDP session
+ *                            outlives its control connection until timeout)
+ * Connections and sessions are never freed inside their own event callbacks:
+ * closing moves a conn to the graveyard, which a separate event empties. */
+#include "server/server.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/sv.h"
+#include "hub/stream.h"
+#include "net/net.h"
+#include "rtp/rtcp.h"
+#include "rtp/rtp.h"
+#include "rtsp/msg.h"
+#include "rtsp/transport.h"
+#include "sdp/sdp.h"
+#include "session/srv_proto.h"
+#include "source/source.h"
+
+#define CONN_IN_MAX     (RTSP_MAX_HEADER_BYTES + RTSP_MAX_BODY_BYTES + 65536 + 4)
+#define CONN_READ_CHUNK 16384
+#define WRITE_BATCH     128 /* packets per writev (2 iovecs each) */
+#define TICK_MS         250
+#define MAX_LAG_US      (4 * 1000000ull)
+
+enum tkind { T_NONE = 0, T_TCP, T_UDP };
+static const char *const tkind_name[] = {"none", "TCP", "UDP"};
+
+struct server;
+struct conn;
+
+struct sess_track {
+    bool setup;
+    uint8_t ch[2];
+    struct net_addr rtp_to, rtcp_to;
+    uint32_t pkts, octets;
+};
+
+struct session {
+    struct server *srv;
+    struct session *next, **pprev;
+    char id[17];
+    struct path *path;
+    struct conn *conn;
+    enum tkind kind;
+    struct sess_track tr[RTSP_MAX_TRACKS];
+    bool playing;
+    struct hub_sub sub;
+    struct session *udp_next, **udp_pprev;
+    uint64_t last_seen_us, opened_us, next_sr_us;
+    uint64_t bytes, packets, rtcp_in;
+    struct net_addr peer_addr;
+    char peer[NET_ADDR_STRLEN];
+};
+
+struct udp_track {
+    int rtp_fd, rtcp_fd;
+    uint16_t port;
+    struct event *ev_rtp, *ev_rtcp;
+    struct net_udp_batch *batch;
+    uint64_t dropped;
+};
+
+struct path {
+    struct server *srv;
+    struct server_path_conf conf;
+    struct hub_stream *stream;
+    struct source *source;
+    bool udp_open[RTSP_MAX_TRACKS];
+    struct udp_track udp[RTSP_MAX_TRACKS];
+    struct session *udp_play;
+    struct event *ev_udp_flush;
+};
+
+struct conn {
+    struct server *srv;
+    struct conn *next, **pprev;
+    int fd;
+    struct net_addr peer, local;
+    char peer_str[NET_ADDR_STRLEN];
+    struct event *ev_read, *ev_write, *ev_flush;
+    struct buf in, out;
+    struct session *tcp_sess;
+    unsigned n_sessions;
+    struct pkt *cur;
+    size_t cur_off;
+    uint8_t cur_hdr[4];
+    bool write_blocked;
+    bool dead;
+    size_t junk_run;
+    uint64_t junk_total, stray_frames;
+};
+
+struct server {
+    struct event_base *base;
+    struct server_conf conf;
+    int lfd;
+    struct net_addr laddr;
+    struct event *ev_accept, *ev_tick, *ev_reap;
+    struct path paths[SERVER_MAX_PATHS];
+    size_t n_paths;
+    struct conn *conns, *graveyard;
+    unsigned n_conns;
+    struct session *sessions;
+    unsigned n_sessions;
+};
+
+static void conn_close(struct conn *c, const char *reason);
+static void conn_flush(struct conn *c);
+static void session_close(struct session *s, const char *reason);
+
+/* ------------------------------------------------------------------ paths */
+
+static struct path *path_find(struct server *srv, const char *name)
+{
+    for (size_t i = 0; i < srv->n_paths; i++)
+        if (strcmp(srv->paths[i].conf.name, name) == 0)
+            return &srv->paths[i];
+    return NULL;
+}
+
+static void udp_flush_cb(evutil_socket_t fd, short ev, void *arg);
+static void udp_rtcp_cb(evutil_socket_t fd, short ev, void *arg);
+
+static int path_udp_open(struct path *p, size_t t, const struct net_addr *local)
+{
+    if (p->udp_open[t])
+        return 0;
+    struct udp_track *u = &p->udp[t];
+    struct net_addr ip = p->srv->laddr;
+    if (net_addr_is_any(&ip) && local)
+        ip = *local; /* bind where the viewer reached us */
+    int r = net_udp_pair_open(&ip, 4 << 20, &u->rtp_fd, &u->rtcp_fd, &u->port);
+    if (r)
+        return r;
+    u->batch = calloc(1, sizeof(*u->batch));
+    u->ev_rtp = event_new(p->srv->base, u->rtp_fd, EV_READ | EV_PERSIST, udp_rtcp_cb, p);
+    u->ev_rtcp = event_new(p->srv->base, u->rtcp_fd, EV_READ | EV_PERSIST, udp_rtcp_cb, p);
+    if (!u->batch || !u->ev_rtp || !u->ev_rtcp) {
+        free(u->batch);
+        event_free(u->ev_rtp);
+        event_free(u->ev_rtcp);
+        close(u->rtp_fd);
+        close(u->rtcp_fd);
+        return -ENOMEM;
+    }
+    event_add(u->ev_rtp, NULL);
+    event_add(u->ev_rtcp, NULL);
+    p->udp_open[t] = true;
+    return 0;
+}
+
+static void path_close(struct path *p)
+{
+    for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+        if (!p->udp_open[t])
+            continue;
+        struct udp_track *u = &p->udp[t];
+        event_free(u->ev_rtp);
+        event_free(u->ev_rtcp);
+        close(u->rtp_fd);
+        close(u->rtcp_fd);
+        free(u->batch);
+        p->udp_open[t] = false;
+    }
+    if (p->ev_udp_flush)
+        event_free(p->ev_udp_flush);
+    source_free(p->source);
+    hub_stream_free(p->stream);
+}
+
+/* ------------------------------------------------------------- sessions */
+
+static struct session *session_find(struct server *srv, struct sv id)
+{
+    for (struct session *s = srv->sessions; s; s = s->next)
+        if (sv_eq_cstr(id, s->id))
+            return s;
+    return NULL;
+}
+
+static void sub_wake_tcp(struct hub_sub *sub)
+{
+    struct session *s = sub->user;
+    if (s->conn && !s->conn->write_blocked)
+        event_active(s->conn->ev_flush, EV_WRITE, 0);
+}
+
+static void sub_wake_udp(struct hub_sub *sub)
+{
+    struct session *s = sub->user;
+    event_active(s->path->ev_udp_flush, EV_WRITE, 0);
+}
+
+static const struct hub_sub_ops tcp_sub_ops = {.wake = sub_wake_tcp};
+static const struct hub_sub_ops udp_sub_ops = {.wake = sub_wake_udp};
+
+static struct session *session_new(struct conn *c, struct path *p)
+{
+    struct server *srv = c->srv;
+    struct session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    uint8_t rnd[8];
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        free(s);
+        return NULL;
+    }
+    for (size_t i = 0; i < 8; i++)
+        str_fmt(s->id + 2 * i, 3, "%02X", rnd[i]);
+    s->srv = srv;
+    s->path = p;
+    s->conn = c;
+    s->peer_addr = c->peer;
+    str_copy(s->peer, sizeof s->peer, c->peer_str);
+    s->opened_us = s->last_seen_us = clock_mono_us();
+    s->next = srv->sessions;
+    if (srv->sessions)
+        srv->sessions->pprev = &s->next;
+    s->pprev = &srv->sessions;
+    srv->sessions = s;
+    srv->n_sessions++;
+    c->n_sessions++;
+    return s;
+}
+
+static void session_stop_playing(struct session *s)
+{
+    if (!s->playing)
+        return;
+    hub_sub_detach(&s->sub);
+    if (s->kind == T_UDP && s->udp_pprev) {
+        *s->udp_pprev = s->udp_next;
+        if (s->udp_next)
+            s->udp_next->udp_pprev = s->udp_pprev;
+        s->udp_next = NULL;
+        s->udp_pprev = NULL;
+    }
+    s->playing = false;
+}
+
+static void session_close(struct session *s, const char *reason)
+{
+    struct server *srv = s->srv;
+    if (s->kind != T_NONE) {
+        double dur = (double)(clock_mono_us() - s->opened_us) / 1e6;
+        log_info("session %s closed: peer=%s path=%s transport=%s reason=%s sent_bytes=%llu "
+                 "sent_packets=%llu duration=%.1f skips=%llu",
+                 s->id, s->peer, s->path->conf.name, tkind_name[s->kind], reason,
+                 (unsigned long long)s->bytes, (unsigned long long)s->packets, dur,
+                 (unsigned long long)s->sub.skips);
+    }
+    session_stop_playing(s);
+    if (s->conn) {
+        if (s->conn->tcp_sess == s)
+            s->conn->tcp_sess = NULL;
+        s->conn->n_sessions--;
+    }
+    *s->pprev = s->next;
+    if (s->next)
+        s->next->pprev = s->pprev;
+    srv->n_sessions--;
+    free(s);
+}
+
+/* Send one RTCP sender report per set-up track. */
+static void session_send_sr(struct session *s, uint64_t now_us)
+{
+    struct hub_stream *st = s->path->stream;
+    uint64_t ntp = clock_ntp_now();
+    for (size_t t = 0; t < hub_stream_n_tracks(st); t++) {
+        struct sess_track *tr = &s->tr[t];
+        if (!tr->setup)
+            continue;
+        uint8_t sr[128];
+        size_t n = rtcp_build_sr(sr + 4, sizeof sr - 4, hub_stream_ssrc(st, t), ntp,
+                                 hub_stream_rtp_now(st, t, now_us), tr->pkts, tr->octets,
+                                 "rtspgate");
+        if (!n)
+            continue;
+        if (s->kind == T_UDP && s->path->udp_open[t]) {
+            net_udp_send(s->path->udp[t].rtcp_fd, sr + 4, n, &tr->rtcp_to);
+        } else if (s->kind == T_TCP && s->conn) {
+            rtsp_frame_header(sr, tr->ch[1], (uint16_t)n);
+            if (buf_append(&s->conn->out, sr, n + 4) == 0)
+                event_active(s->conn->ev_flush, EV_WRITE, 0);
+        }
+    }
+}
+
+/* ---------------------------------------------------------- UDP fan-out */
+
+static void udp_send_batch(struct path *p, size_t t)
+{
+    struct udp_track *u = &p->udp[t];
+    if (!u->batch->n)
+        return;
+    int r = net_udp_batch_send(u->rtp_fd, u->batch);
+    unsigned sent = r > 0 ? (unsigned)r : 0;
+    if (sent < u->batch->n) {
+        u->dropped += u->batch->n - sent;
+        log_debug("path %s: %u UDP datagrams dropped (socket buffer full)", p->conf.name,
+                  u->batch->n - sent);
+    }
+    net_udp_batch_reset(u->batch);
+}
+
+static void udp_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct path *p = arg;
+    size_t nt = hub_stream_n_tracks(p->stream);
+    for (struct session *s = p->udp_play; s; s = s->udp_next) {
+        struct pkt *pk[WRITE_BATCH];
+        size_t n;
+        do {
+            n = hub_sub_peek_many(&s->sub, pk, WRITE_BATCH);
+            for (size_t i = 0; i < n; i++) {
+                size_t t = pk[i]->track;
+                if (t >= nt || !s->tr[t].setup || !p->udp_open[t])
+                    continue;
+                struct udp_track *u = &p->udp[t];
+                if (net_udp_batch_full(u->batch))
+                    udp_send_batch(p, t);
+                net_udp_batch_add(u->batch, &s->tr[t].rtp_to, pk[i]->data, pk[i]->len);
+                s->tr[t].pkts++;
+                s->tr[t].octets += pk[i]->len - RTP_HEADER_LEN;
+                s->bytes += pk[i]->len;
+                s->packets++;
+            }
+            hub_sub_advance(&s->sub, n);
+        } while (n == WRITE_BATCH || !hub_sub_wait(&s->sub));
+    }
+    for (size_t t = 0; t < nt; t++)
+        if (p->udp_open[t])
+            udp_send_batch(p, t);
+}
+
+/* RTCP (and NAT punch packets on the RTP port) from UDP viewers. */
+static void udp_rtcp_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct path *p = arg;
+    uint8_t buf[2048];
+    for (int i = 0; i < 64; i++) {
+        struct net_addr from;
+        ssize_t n = net_udp_recv(fd, buf, sizeof buf, &from);
+        if (n < 0)
+            return;
+        struct rtcp_info info;
+        bool is_rtcp = rtcp_parse(buf, (size_t)n, &info) == 0;
+        uint64_t now = clock_mono_us();
+        for (struct session *s = p->srv->sessions; s; s = s->next) {
+            if (s->path != p || s->kind != T_UDP)
+                continue;
+            for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+                if (s->tr[t].setup && (net_addr_equal(&s->tr[t].rtcp_to, &from) ||
+                                       net_addr_equal(&s->tr[t].rtp_to, &from))) {
+                    s->last_seen_us = now;
+                    if (is_rtcp)
+                        s->rtcp_in++;
+                    if (is_rtcp && info.has_bye)
+                        log_verbose("session %s: RTCP BYE from %s", s->id, s->peer);
+                    goto next;
+                }
+            }
+        }
+    next:;
+    }
+}
+
+/* ------------------------------------------------------ TCP connections */
+
+static void conn_schedule_close(struct conn *c)
+{
+    if (c->dead)
+        return;
+    c->dead = true;
+    event_del(c->ev_read);
+    event_del(c->ev_write);
+    *c->pprev = c->next;
+    if (c->next)
+        c->next->pprev = c->pprev;
+    c->next = c->srv->graveyard;
+    if (c->next)
+        c->next->pprev = &c->next;
+    c->pprev = &c->srv->graveyard;
+    c->srv->graveyard = c;
+    event_active(c->srv->ev_reap, EV_READ, 0);
+}
+
+static void conn_close(struct conn *c, const char *reason)
+{
+    if (c->dead)
+        return;
+    log_verbose("connection %s closed: %s", c->peer_str, reason);
+    /* The interleaved session dies with its connection; UDP sessions live on
+     * until TEARDOWN or timeout. */
+    struct server *srv = c->srv;
+    for (struct session *s = srv->sessions, *n; s; s = n) {
+        n = s->next;
+        if (s->conn != c)
+            continue;
+        if (s->kind == T_TCP || s->kind == T_NONE) {
+            session_close(s, reason);
+        } else {
+            s->conn = NULL;
+            c->n_sessions--;
+        }
+    }
+    conn_schedule_close(c);
+}
+
+static void conn_free(struct conn *c)
+{
+    event_free(c->ev_read);
+    event_free(c->ev_write);
+    event_free(c->ev_flush);
+    close(c->fd);
+    buf_free(&c->in);
+    buf_free(&c->out);
+    pkt_unref(c->cur);
+    c->srv->n_conns--;
+    free(c);
+}
+
+static void reap_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct server *srv = arg;
+    while (srv->graveyard) {
+        struct conn *c = srv->graveyard;
+        srv->graveyard = c->next;
+        conn_free(c);
+    }
+}
+
+static void conn_block(struct conn *c)
+{
+    if (c->write_blocked)
+        return;
+    c->write_blocked = true;
+    struct timeval tv = {(time_t)c->srv->conf.stall_timeout_s, 0};
+    event_add(c->ev_write, &tv);
+}
+
+/* Write as much as the socket takes: the packet in progress, then queued
+ * control bytes (responses, RTCP), then packets from the hub, each with its
+ * own 4-byte "$" header and the shared payload, many per writev. */
+static void conn_flush(struct conn *c)
+{
+    if (c->dead)
+        return;
+    for (;;) {
+        if (c->cur) {
+            struct iovec iov[2];
+            int n = 0;
+            size_t off = c->cur_off;
+            if (off < 4)
+                iov[n++] = (struct iovec){c->cur_hdr + off, 4 - off};
+            size_t doff = off < 4 ? 0 : off - 4;
+            iov[n++] = (struct iovec){c->cur->data + doff, c->cur->len - doff};
+            ssize_t w = net_writev(c->fd, iov, n);
+            if (w == -EAGAIN)
+                return conn_block(c);
+            if (w < 0)
+                return conn_close(c, "disconnect");
+            c->cur_off += (size_t)w;
+            if (c->cur_off < 4u + c->cur->len)
+                return conn_block(c);
+            pkt_unref(c->cur);
+            c->cur = NULL;
+            continue;
+        }
+        if (c->out.len) {
+            struct iovec iov = {c->out.data, c->out.len};
+            ssize_t w = net_writev(c->fd, &iov, 1);
+            if (w == -EAGAIN)
+                return conn_block(c);
+            if (w < 0)
+                return conn_close(c, "disconnect");
+            buf_consume(&c->out, (size_t)w);
+            if (c->out.len)
+                return conn_block(c);
+            continue;
+        }
+        struct session *s = c->tcp_sess;
+        if (!s || !s->playing)
+            break;
+        struct pkt *pk[WRITE_BATCH];
+        uint8_t hdr[WRITE_BATCH][4];
+        struct iovec iov[2 * WRITE_BATCH];
+        size_t n = hub_sub_peek_many(&s->sub, pk, WRITE_BATCH);
+        if (!n) {
+            if (hub_sub_wait(&s->sub))
+                break;
+            continue;
+        }
+        int niov = 0;
+        size_t map[WRITE_BATCH]; /* iov pair -> packet index */
+        size_t npairs = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t t = pk[i]->track;
+            if (t >= RTSP_MAX_TRACKS || !s->tr[t].setup)
+                continue;
+            rtsp_frame_header(hdr[i], s->tr[t].ch[0], pk[i]->len);
+            iov[niov++] = (struct iovec){hdr[i], 4};
+            iov[niov++] = (struct iovec){pk[i]->data, pk[i]->len};
+            map[npairs++] = i;
+        }
+        if (!npairs) {
+            hub_sub_advance(&s->sub, n);
+            continue;
+        }
+        ssize_t w = net_writev(c->fd, iov, niov);
+        if (w == -EAGAIN)
+            return conn_block(c);
+        if (w < 0)
+            return conn_close(c, "disconnect");
+        size_t left = (size_t)w, done = 0;
+        for (size_t k = 0; k < npairs; k++) {
+            struct pkt *p = pk[map[k]];
+            size_t sz = 4u + p->len;
+            if (left >= sz) {
+                left -= sz;
+                done = map[k] + 1;
+                s->tr[p->track].pkts++;
+                s->tr[p->track].octets += p->len - RTP_HEADER_LEN;
+                s->bytes += sz;
+                s->packets++;
+                continue;
+            }
+            if (left > 0) { /* partially written: finish it before anything else */
+                c->cur = pkt_ref(p);
+                c->cur_off = left;
+                memcpy(c->cur_hdr, hdr[map[k]], 4);
+                s->tr[p->track].pkts++;
+                s->tr[p->track].octets += p->len - RTP_HEADER_LEN;
+                s->bytes += sz;
+                s->packets++;
+                done = map[k] + 1;
+            }
+            break;
+        }
+        if (done == map[npairs - 1] + 1)
+            done = n; /* skipped tail packets of tracks not set up */
+        hub_sub_advance(&s->sub, done);
+        if (left == 0 && done < n && !c->cur)
+            return conn_block(c);
+    }
+    if (c->write_blocked) {
+        c->write_blocked = false;
+        event_del(c->ev_write);
+    }
+}
+
+static void conn_write_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct conn *c = arg;
+    if (ev & EV_TIMEOUT) {
+        log_warn("connection %s: not writable for %u s, closing", c->peer_str,
+                 c->srv->conf.stall_timeout_s);
+        return conn_close(c, "stalled");
+    }
+    c->write_blocked = false;
+    conn_flush(c);
+}
+
+static void conn_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct conn *c = arg;
+    if (!c->write_blocked)
+        conn_flush(c);
+}
+
+/* -------------------------------------------------------- request logic */
+
+struct req {
+    struct conn *c;
+    const struct rtsp_msg *m;
+    bool has_cseq;
+    uint32_t cseq;
+    char date[64];
+    struct buf *out;
+};
+
+static void reply_error(struct req *r, int status)
+{
+    if (srv_error_response(r->out, status, r->has_cseq, r->cseq, r->date, SV_NULL))
+        conn_close(r->c, "error");
+}
+
+static void log_request(struct conn *c, const struct rtsp_msg *m, int status)
+{
+    if (log_enabled(LOG_VERBOSE))
+        log_verbose("%s %.*s %.*s -> %d %s", c->peer_str, SV_ARG(m->method_name), SV_ARG(m->uri),
+                    status, rtsp_reason(status));
+}
+
+/* Base URL of the presentation as the client named it, without trailing '/'
+ * and without a track suffix. */
+static void presentation_url(struct sv uri, int track, char *dst, size_t size)
+{
+    struct sv u = uri;
+    long q = sv_find_char(u, '?');
+    if (q >= 0)
+        u.n = (size_t)q;
+    while (u.n && u.p[u.n - 1] == '/')
+        u.n--;
+    if (track >= 0) {
+        while (u.n && u.p[u.n - 1] != '/')
+            u.n--;
+        while (u.n && u.p[u.n - 1] == '/')
+            u.n--;
+    }
+    if (sv_to_cstr(u, dst, size))
+        dst[0] = 0;
+}
+
+static int do_options(struct req *r)
+{
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Public: %s\r\n", SRV_PUBLIC);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+static int do_describe(struct req *r, struct path *p)
+{
+    struct hub_stream *st = p->stream;
+    size_t nt = hub_stream_n_tracks(st);
+    if (!nt)
+        return 503;
+    struct sdp_out_media media[RTSP_MAX_TRACKS];
+    char controls[RTSP_MAX_TRACKS][16];
+    for (size_t t = 0; t < nt; t++) {
+        const struct hub_track_info *ti = hub_stream_track(st, t);
+        str_fmt(controls[t], sizeof controls[t], "trackID=%zu", t);
+        media[t] = (struct sdp_out_media){
+            .media = ti->media,
+            .pt = ti->pt,
+            .rtpmap = ti->rtpmap[0] ? ti->rtpmap : NULL,
+            .fmtp = ti->fmtp[0] ? ti->fmtp : NULL,
+            .control = controls[t],
+            .extra = ti->extra[0] ? ti->extra : NULL,
+        };
+    }
+    char origin[NET_ADDR_STRLEN];
+    net_addr_ip_str(&r->c->local, origin, sizeof origin);
+    struct sdp_out_session ss = {
+        .session_id = (uint64_t)(uintptr_t)p ^ 0x5eed,
+        .origin_addr = origin,
+        .name = p->conf.name,
+        .tool = SRV_SERVER_NAME,
+        .range = "npt=now-",
+        .control = "*",
+    };
+    struct buf sdp;
+    buf_init(&sdp, RTSP_MAX_BODY_BYTES);
+    int e = sdp_write(&sdp, &ss, media, nt);
+    char base[RTSP_MAX_URL_BYTES + 2];
+    presentation_url(r->m->uri, -1, base, sizeof base);
+    if (!e)
+        e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Content-Base: %s/\r\n", base);
+    if (!e)
+        e = srv_response_end(r->out, "application/sdp", sdp.data, sdp.len);
+    buf_free(&sdp);
+    return e ? 500 : 200;
+}
+
+static struct session *req_session(struct req *r, int *status)
+{
+    struct sv v = rtsp_msg_header(r->m, "Session");
+    if (!v.p) {
+        *status = 454;
+        return NULL;
+    }
+    struct rtsp_session_hdr sh;
+    if (rtsp_parse_session(v, &sh)) {
+        *status = 400;
+        return NULL;
+    }
+    struct session *s = session_find(r->c->srv, sh.id);
+    if (!s) {
+        *status = 454;
+        return NULL;
+    }
+    s->last_seen_us = clock_mono_us();
+    if (!s->conn && s->kind != T_TCP) { /* a UDP session's new control connection */
+        s->conn = r->c;
+        r->c->n_sessions++;
+    }
+    return s;
+}
+
+static int do_setup(struct req *r, struct path *p, int track)
+{
+    struct conn *c = r->c;
+    struct server *srv = c->srv;
+    size_t nt = hub_stream_n_tracks(p->stream);
+    if (!nt)
+        return 503;
+    if (track < 0) {
+        if (nt != 1)
+            return 459;
+        track = 0;
+    }
+    if ((size_t)track >= nt)
+        return 404;
+    struct sv tv = rtsp_msg_header(r->m, "Transport");
+    if (!tv.p)
+        return 461;
+    struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
+    size_t na = 0;
+    int e = rtsp_transport_parse(tv, alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &na);
+    if (e == -EPROTO)
+        return 400;
+    if (e && e != -EMSGSIZE)
+        return 461;
+    if (e == -EMSGSIZE)
+        na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
+    struct srv_transport_caps caps = {.udp = true, .tcp = true};
+    int pick = srv_pick_transport(alts, na, &caps);
+    if (pick < 0)
+        return 461;
+    struct rtsp_transport tr = alts[pick];
+    enum tkind kind = tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
+
+    struct session *s = NULL;
+    bool created = false;
+    if (rtsp_msg_header(r->m, "Session").p) {
+        int st;
+        s = req_session(r, &st);
+        if (!s)
+            return st;
+        if (s->path != p)
+            return 459;
+        if (s->kind != T_NONE && s->kind != kind)
+            return 461;
+        if (s->playing)
+            return 455;
+        if (kind == T_TCP && s->conn != c)
+            return 455;
+    } else {
+        if (c->n_sessions >= srv->conf.max_sessions_per_conn)
+            return 453;
+        if (kind == T_TCP && c->tcp_sess)
+            return 455;
+        s = session_new(c, p);
+        if (!s)
+            return 500;
+        created = true;
+    }
+    struct sess_track *st = &s->tr[track];
+    if (kind == T_TCP) {
+        uint8_t ch0;
+        if (tr.has_interleaved) {
+            ch0 = tr.interleaved[0];
+        } else {
+            ch0 = (uint8_t)(2 * track); /* assign; avoid clashes below */
+        }
+        uint8_t ch1 = tr.has_interleaved ? tr.interleaved[1] : (uint8_t)(ch0 + 1);
+        for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+            if ((int)t == track || !s->tr[t].setup)
+                continue;
+            if (s->tr[t].ch[0] == ch0 || s->tr[t].ch[1] == ch0 || s->tr[t].ch[0] == ch1 ||
+                s->tr[t].ch[1] == ch1) {
+                if (tr.has_interleaved) {
+                    if (created)
+                        session_close(s, "error");
+                    return 461;
+                }
+                ch0 = (uint8_t)(ch0 + 2);
+                ch1 = (uint8_t)(ch0 + 1);
+                t = (size_t)-1; /* re-check from the start */
+            }
+        }
+        st->ch[0] = ch0;
+        st->ch[1] = ch1;
+        tr.has_interleaved = true;
+        tr.interleaved[0] = ch0;
+        tr.interleaved[1] = ch1;
+        c->tcp_sess = s;
+    } else {
+        if (path_udp_open(p, (size_t)track, &c->local)) {
+            if (created)
+                session_close(s, "error");
+            return 500;
+        }
+        /* Media goes to the address the request came from, never to a third
+         * party named in "destination". */
+        st->rtp_to = c->peer;
+        net_addr_set_port(&st->rtp_to, tr.client_port[0]);
+        st->rtcp_to = c->peer;
+        net_addr_set_port(&st->rtcp_to, tr.client_port[1]);
+        tr.has_server_port = true;
+        tr.server_port[0] = p->udp[track].port;
+        tr.server_port[1] = (uint16_t)(p->udp[track].port + 1);
+        tr.destination = SV_NULL;
+        tr.source = SV_NULL;
+    }
+    tr.multicast = false;
+    tr.has_ssrc = true;
+    tr.ssrc = hub_stream_ssrc(p->stream, (size_t)track);
+    tr.mode = RTSP_TMODE_PLAY;
+    st->setup = true;
+    if (s->kind == T_NONE) {
+        s->kind = kind;
+        log_info("session %s opened: peer=%s path=%s transport=%s", s->id, s->peer, p->conf.name,
+                 tkind_name[kind]);
+    }
+    e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_append_str(r->out, "Transport: ");
+    if (!e)
+        e = rtsp_transport_format(&tr, r->out);
+    if (!e)
+        e = buf_printf(r->out, "\r\nSession: %s;timeout=%u\r\n", s->id,
+                       srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+static int do_play(struct req *r, struct path *p, int track)
+{
+    int st;
+    struct session *s = req_session(r, &st);
+    if (!s)
+        return st;
+    if (s->path != p)
+        return 459;
+    size_t nt = hub_stream_n_tracks(p->stream);
+    bool any = false;
+    for (size_t t = 0; t < nt; t++)
+        any |= s->tr[t].setup;
+    if (!any)
+        return 455;
+    uint64_t now = clock_mono_us();
+    if (!s->playing) {
+        bool low = p->conf.low_latency;
+        if (s->kind == T_TCP) {
+            hub_sub_attach(p->stream, &s->sub, &tcp_sub_ops, s, low);
+        } else {
+            hub_sub_attach(p->stream, &s->sub, &udp_sub_ops, s, low);
+            s->udp_next = p->udp_play;
+            if (p->udp_play)
+                p->udp_play->udp_pprev = &s->udp_next;
+            s->udp_pprev = &p->udp_play;
+            p->udp_play = s;
+        }
+        s->playing = true;
+        s->next_sr_us = now + 500000;
+    }
+    char base[RTSP_MAX_URL_BYTES + 2];
+    presentation_url(r->m->uri, track, base, sizeof base);
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\nRange: npt=now-\r\nRTP-Info: ", s->id,
+                       s->srv->conf.session_timeout_s);
+    bool first = true;
+    for (size_t t = 0; t < nt && !e; t++) {
+        if (!s->tr[t].setup)
+            continue;
+        uint16_t seq;
+        uint32_t rtptime;
+        hub_sub_rtp_info(&s->sub, t, now, &seq, &rtptime);
+        e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base,
+                       t, seq, rtptime);
+        first = false;
+    }
+    if (!e)
+        e = buf_append_str(r->out, "\r\n");
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    if (s->kind == T_UDP)
+        event_active(p->ev_udp_flush, EV_WRITE, 0);
+    return e ? 500 : 200;
+}
+
+static int do_session_simple(struct req *r, enum rtsp_method m)
+{
+    struct session *s = NULL;
+    if (rtsp_msg_header(r->m, "Session").p || m == RTSP_METHOD_PAUSE ||
+        m == RTSP_METHOD_TEARDOWN) {
+        int st;
+        s = req_session(r, &st);
+        if (!s)
+            return st;
+    }
+    if (m == RTSP_METHOD_SET_PARAMETER && r->m->body.n)
+        return 451;
+    if (m == RTSP_METHOD_PAUSE)
+        session_stop_playing(s);
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e && s && m != RTSP_METHOD_TEARDOWN)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    if (m == RTSP_METHOD_TEARDOWN)
+        session_close(s, "teardown");
+    return e ? 500 : 200;
+}
+
+static void handle_request(struct conn *c, const struct rtsp_msg *m)
+{
+    struct req r = {.c = c, .m = m, .out = &c->out};
+    clock_http_date(r.date, sizeof r.date);
+    r.has_cseq = rtsp_msg_cseq(m, &r.cseq) == 0;
+    int status;
+    if (!r.has_cseq) {
+        status = 400;
+        goto error;
+    }
+    struct sv unsup = srv_unsupported_option(m);
+    if (unsup.p) {
+        status = 551;
+        if (srv_error_response(r.out, 551, true, r.cseq, r.date, unsup))
+            conn_close(c, "error");
+        goto out;
+    }
+    char pathname[RTSP_MAX_URL_BYTES];
+    int track = -1;
+    struct path *p = NULL;
+    switch (m->method) {
+    case RTSP_METHOD_OPTIONS:
+        status = do_options(&r);
+        goto done;
+    case RTSP_METHOD_GET_PARAMETER:
+    case RTSP_METHOD_SET_PARAMETER:
+    case RTSP_METHOD_PAUSE:
+    case RTSP_METHOD_TEARDOWN:
+        status = do_session_simple(&r, m->method);
+        goto done;
+    case RTSP_METHOD_DESCRIBE:
+    case RTSP_METHOD_SETUP:
+    case RTSP_METHOD_PLAY:
+        break;
+    default:
+        status = 501;
+        goto error;
+    }
+    if (srv_parse_target(m->uri, pathname, sizeof pathname, &track)) {
+        status = 400;
+        goto error;
+    }
+    p = path_find(c->srv, pathname);
+    if (!p) {
+        status = 404;
+        goto error;
+    }
+    if (m->method == RTSP_METHOD_DESCRIBE)
+        status = track >= 0 ? 404 : do_describe(&r, p);
+    else if (m->method == RTSP_METHOD_SETUP)
+        status = do_setup(&r, p, track);
+    else
+        status = do_play(&r, p, track);
+done:
+    if (status == 200)
+        goto out;
+error:
+    reply_error(&r, status);
+out:
+    log_request(c, m, status);
+}
+
+static void handle_frame(struct conn *c, const struct rtsp_frame *f)
+{
+    struct session *s = c->tcp_sess;
+    if (s) {
+        for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+            if (s->tr[t].setup && (f->channel == s->tr[t].ch[1] || f->channel == s->tr[t].ch[0])) {
+                struct rtcp_info info;
+                if (f->channel == s->tr[t].ch[1] && rtcp_parse(f->data, f->len, &info) == 0)
+                    s->rtcp_in++;
+                s->last_seen_us = clock_mono_us();
+                return;
+            }
+        }
+    }
+    c->stray_frames++;
+    if (c->stray_frames == 1 || log_enabled(LOG_DEBUG))
+        log_verbose("connection %s: ignoring interleaved frame on channel %u (not set up)",
+                    c->peer_str, f->channel);
+}
+
+static void send_and_close(struct conn *c, int status, const char *why)
+{
+    char date[64];
+    clock_http_date(date, sizeof date);
+    struct buf b;
+    buf_init(&b, 512);
+    if (srv_error_response(&b, status, false, 0, date, SV_NULL) == 0) {
+        struct iovec iov = {b.data, b.len};
+        (void)net_writev(c->fd, &iov, 1); /* best effort */
+    }
+    buf_free(&b);
+    log_warn("connection %s: %s, closing", c->peer_str, why);
+    conn_close(c, "error");
+}
+
+static void conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct conn *c = arg;
+    for (int rounds = 0; rounds < 4 && !c->dead; rounds++) {
+        if (buf_reserve(&c->in, CONN_READ_CHUNK) && buf_reserve(&c->in, 1))
+            return send_and_close(c, 400, "input buffer full");
+        size_t room = c->in.cap - c->in.len;
+        ssize_t n = net_read(c->fd, c->in.data + c->in.len, room);
+        if (n == -EAGAIN)
+            break;
+        if (n <= 0)
+            return conn_close(c, "disconnect");
+        c->in.len += (size_t)n;
+        if (c->tcp_sess)
+            c->tcp_sess->last_seen_us = clock_mono_us();
+        size_t off = 0;
+        while (!c->dead && off < c->in.len) {
+            struct rtsp_item it;
+            size_t used = 0;
+            int r = rtsp_parse(c->in.data + off, c->in.len - off, &used, &it);
+            if (r == -EAGAIN)
+                break;
+            if (r == -EMSGSIZE) {
+                buf_consume(&c->in, off);
+                return send_and_close(c, 413, "request over the size limits");
+            }
+            if (r < 0) {
+                buf_consume(&c->in, off);
+                return send_and_close(c, 400, "request framing lost");
+            }
+            off += used;
+            switch (it.kind) {
+            case RTSP_ITEM_MESSAGE:
+                c->junk_run = 0;
+                if (it.msg.is_response)
+                    break; /* a response to nothing we sent: ignore */
+                handle_request(c, &it.msg);
+                break;
+            case RTSP_ITEM_BAD_MESSAGE: {
+                c->junk_run = 0;
+                struct req rq = {.c = c, .m = &it.msg, .out = &c->out};
+                clock_http_date(rq.date, sizeof rq.date);
+                rq.has_cseq = rtsp_msg_cseq(&it.msg, &rq.cseq) == 0;
+                log_verbose("%s: bad request (%s) -> 400", c->peer_str,
+                            it.error ? it.error : "malformed");
+                reply_error(&rq, 400);
+                break;
+            }
+            case RTSP_ITEM_FRAME:
+                c->junk_run = 0;
+                handle_frame(c, &it.frame);
+                break;
+            case RTSP_ITEM_JUNK:
+                c->junk_run += used;
+                c->junk_total += used;
+                if (c->junk_run > RTSP_MAX_RESYNC_BYTES) {
+                    buf_consume(&c->in, off);
+                    return send_and_close(c, 400, "no RTSP in the input");
+                }
+                break;
+            }
+        }
+        if (c->dead)
+            return;
+        buf_consume(&c->in, off);
+        if ((size_t)n < room)
+            break;
+    }
+    conn_flush(c);
+}
+
+static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
+{
+    struct server *srv = arg;
+    for (int i = 0; i < 32; i++) {
+        struct net_addr peer;
+        int fd = net_tcp_accept(lfd, &peer);
+        if (fd < 0) {
+            if (fd != -EAGAIN && fd != -ECONNABORTED)
+                log_warn("accept: %s", strerror(-fd));
+            return;
+        }
+        char ps[NET_ADDR_STRLEN];
+        net_addr_str(&peer, ps, sizeof ps);
+        if (srv->n_conns >= srv->conf.max_connections) {
+            log_warn("connection from %s refused: %u connections open (limit)", ps, srv->n_conns);
+            close(fd);
+            continue;
+        }
+        struct conn *c = calloc(1, sizeof(*c));
+        if (!c) {
+            close(fd);
+            continue;
+        }
+        c->srv = srv;
+        c->fd = fd;
+        c->peer = peer;
+        str_copy(c->peer_str, sizeof c->peer_str, ps);
+        net_local_addr(fd, &c->local);
+        net_tcp_tune(fd, SRV_SNDBUF_BYTES, 0);
+        buf_init(&c->in, CONN_IN_MAX);
+        buf_init(&c->out, SRV_TCP_OUT_BUF_MAX);
+        c->ev_read = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+        c->ev_write = event_new(srv->base, fd, EV_WRITE, conn_write_cb, c);
+        c->ev_flush = event_new(srv->base, -1, 0, conn_flush_cb, c);
+        if (!c->ev_read || !c->ev_write || !c->ev_flush) {
+            event_free(c->ev_read);
+            event_free(c->ev_write);
+            event_free(c->ev_flush);
+            close(fd);
+            free(c);
+            continue;
+        }
+        event_add(c->ev_read, NULL);
+        c->next = srv->conns;
+        if (srv->conns)
+            srv->conns->pprev = &c->next;
+        c->pprev = &srv->conns;
+        srv->conns = c;
+        srv->n_conns++;
+        log_verbose("connection from %s", ps);
+    }
+}
+
+/* ----------------------------------------------------------------- timers */
+
+static void tick_cb(evutil_socket_t fd, short ev, void *arg)
+{
+    struct server *srv = arg;
+    uint64_t now = clock_mono_us();
+    uint64_t timeout = (uint64_t)srv->conf.session_timeout_s * 1000000u;
+    for (struct session *s = srv->sessions, *n; s; s = n) {
+        n = s->next;
+        /* An interleaved session lives as long as its connection does (a dead
+         * viewer is caught by the write stall timeout); others need signs of
+         * life: RTSP requests or RTCP. */
+        bool tcp_alive = s->kind == T_TCP && s->conn && s->playing;
+        if (!tcp_alive && now - s->last_seen_us > timeout) {
+            session_close(s, "timeout");
+            continue;
+        }
+        if (s->playing && now >= s->next_sr_us) {
+            session_send_sr(s, now);
+            s->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ api */
+
+void server_conf_default(struct server_conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    str_fmt(c->listen, sizeof c->listen, "0.0.0.0:%d", SRV_DEFAULT_PORT);
+    c->session_timeout_s = SRV_SESSION_TIMEOUT_S;
+    c->stall_timeout_s = SRV_STALL_TIMEOUT_S;
+    c->max_connections = SRV_MAX_CONNECTIONS;
+    c->max_sessions_per_conn = SRV_MAX_SESSIONS_PER_CONN;
+}
+
+struct server *server_new(struct event_base *base, const struct server_conf *conf, char *err,
+                          size_t errlen)
+{
+    struct server *srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        str_copy(err, errlen, "out of memory");
+        return NULL;
+    }
+    srv->base = base;
+    srv->conf = *conf;
+    srv->lfd = -1;
+    if (net_addr_parse(conf->listen, SRV_DEFAULT_PORT, &srv->laddr)) {
+        str_fmt(err, errlen, "bad listen address '%s' (expected IP:PORT)", conf->listen);
+        goto fail;
+    }
+    srv->lfd = net_tcp_listen(&srv->laddr, 512);
+    if (srv->lfd < 0) {
+        str_fmt(err, errlen, "cannot listen on %s: %s", conf->listen, strerror(-srv->lfd));
+        goto fail;
+    }
+    net_local_addr(srv->lfd, &srv->laddr);
+    srv->ev_accept = event_new(base, srv->lfd, EV_READ | EV_PERSIST, accept_cb, srv);
+    srv->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, srv);
+    srv->ev_reap = event_new(base, -1, 0, reap_cb, srv);
+    if (!srv->ev_accept || !srv->ev_tick || !srv->ev_reap) {
+        str_copy(err, errlen, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < conf->n_paths; i++) {
+        struct path *p = &srv->paths[i];
+        p->srv = srv;
+        p->conf = conf->paths[i];
+        uint32_t seed;
+        RAND_bytes((uint8_t *)&seed, sizeof seed);
+        p->stream = hub_stream_new(p->conf.name, conf->ring_bytes, seed);
+        p->ev_udp_flush = event_new(base, -1, 0, udp_flush_cb, p);
+        srv->n_paths++;
+        if (!p->stream || !p->ev_udp_flush) {
+            str_copy(err, errlen, "out of memory");
+            goto fail;
+        }
+        char e2[256];
+        p->source = source_new(base, p->conf.source, p->stream, seed, e2, sizeof e2);
+        if (!p->source) {
+            str_fmt(err, errlen, "path '%s': %s", p->conf.name, e2);
+            goto fail;
+        }
+    }
+    event_add(srv->ev_accept, NULL);
+    struct timeval tv = {0, TICK_MS * 1000};
+    event_add(srv->ev_tick, &tv);
+    return srv;
+fail:
+    server_free(srv);
+    return NULL;
+}
+
+void server_free(struct server *srv)
+{
+    if (!srv)
+        return;
+    while (srv->conns)
+        conn_close(srv->conns, "shutdown");
+    while (srv->sessions)
+        session_close(srv->sessions, "shutdown");
+    if (srv->ev_reap)
+        reap_cb(-1, 0, srv);
+    for (size_t i = 0; i < srv->n_paths; i++)
+        path_close(&srv->paths[i]);
+    if (srv->ev_accept)
+        event_free(srv->ev_accept);
+    if (srv->ev_tick)
+        event_free(srv->ev_tick);
+    if (srv->ev_reap)
+        event_free(srv->ev_reap);
+    if (srv->lfd >= 0)
+        close(srv->lfd);
+    free(srv);
+}
+
+uint16_t server_port(const struct server *srv)
+{
+    return net_addr_port(&srv->laddr);
+}
+
+void server_print_banner(const struct server *srv)
+{
+    char hosts[9][64];
+    size_t nh = 0;
+    if (net_addr_is_any(&srv->laddr)) {
+        str_copy(hosts[nh++], sizeof hosts[0], "127.0.0.1");
+        nh += net_local_ipv4s(hosts + nh, 8);
+    } else {
+        char ip[64];
+        net_addr_ip_str(&srv->laddr, ip, sizeof ip);
+        if (strchr(ip, ':'))
+            str_fmt(hosts[nh++], sizeof hosts[0], "[%s]", ip);
+        else
+            str_copy(hosts[nh++], sizeof hosts[0], ip);
+    }
+    uint16_t port = server_port(srv);
+    log_info("listening on rtsp://%s:%u", hosts[0], port);
+    for (size_t i = 0; i < srv->n_paths; i++) {
+        const struct path *p = &srv->paths[i];
+        for (size_t h = 0; h < nh; h++)
+            log_info("serving rtsp://%s:%u/%s (%s)", hosts[h], port, p->conf.name,
+                     source_describe(p->source));
+    }
+    if (!srv->n_paths)
+        return;
+    const char *name = srv->paths[0].conf.name;
+    const char *h = hosts[nh > 1 ? 1 : 0];
+    fprintf(stderr,
+            "\nWatch it (TCP interleaved works through NATs and firewalls):\n"
+            "  ffplay -rtsp_transport tcp rtsp://%s:%u/%s\n"
+            "  ffmpeg -rtsp_transport tcp -i rtsp://%s:%u/%s -c copy out.mp4\n"
+            "  gst-play-1.0 rtsp://%s:%u/%s\n"
+            "  gst-launch-1.0 rtspsrc location=rtsp://%s:%u/%s protocols=tcp ! decodebin ! "
+            "autovideosink\n"
+            "  vlc --rtsp-tcp rtsp://%s:%u/%s\n\n",
+            h, port, name, h, port, name, h, port, name, h, port, name, h, port, name);
+}

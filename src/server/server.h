@@ -1,0 +1,48 @@
+/* The RTSP server role: listener, connections, sessions, and the fan-out of
+ * each path's hub stream to its viewers (writev for TCP interleaved, sendmmsg
+ * for RTP/UDP). Runs on one event loop. */
+#ifndef RTSPGATE_SERVER_SERVER_H
+#define RTSPGATE_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/limits.h"
+
+struct event_base;
+
+#define SERVER_MAX_PATHS 64
+
+struct server_path_conf {
+    char name[128];
+    char source[1024];
+    bool low_latency;
+};
+
+struct server_conf {
+    char listen[128];     /* "0.0.0.0:8554" */
+    unsigned session_timeout_s;
+    unsigned stall_timeout_s;
+    size_t ring_bytes;
+    unsigned max_connections;
+    unsigned max_sessions_per_conn;
+    size_t n_paths;
+    struct server_path_conf paths[SERVER_MAX_PATHS];
+};
+
+void server_conf_default(struct server_conf *c);
+
+struct server;
+
+/* Binds the listener and starts every path's source. NULL + reason on error. */
+struct server *server_new(struct event_base *base, const struct server_conf *c, char *err,
+                          size_t errlen);
+/* Closes every session (logged) and frees everything. Accepts NULL. */
+void server_free(struct server *s);
+/* The bound port (useful with port 0). */
+uint16_t server_port(const struct server *s);
+/* Print the URLs and ready-to-paste client commands. */
+void server_print_banner(const struct server *s);
+
+#endif

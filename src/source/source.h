@@ -1,0 +1,23 @@
+/* Sources: what feeds a path's hub stream. A source is created from a spec
+ * string and publishes RTP packets into its stream on the creating loop.
+ *   testsrc[:opts]   the built-in live test pattern (see testsrc.h for opts)
+ */
+#ifndef RTSPGATE_SOURCE_SOURCE_H
+#define RTSPGATE_SOURCE_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct hub_stream;
+struct source;
+
+/* Checks a spec without starting anything. Returns 0 or -EINVAL with a reason. */
+int source_check_spec(const char *spec, char *err, size_t errlen);
+/* Start a source feeding `stream` (whose tracks it sets). NULL + reason on error. */
+struct source *source_new(struct event_base *base, const char *spec, struct hub_stream *stream,
+                          uint32_t seed, char *err, size_t errlen);
+void source_free(struct source *s); /* accepts NULL */
+const char *source_describe(const struct source *s); /* e.g. "testsrc 1280x720@30 + AAC 48000 Hz" */
+
+#endif
