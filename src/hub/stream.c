@@ -34,6 +34,7 @@ struct hub_stream {
     struct track_state ts[RTSP_MAX_TRACKS];
     size_t n_tracks;
     int key_track; /* -1: none (audio only) */
+    uint64_t max_lag_us;
     struct hub_sub *waiting;
     unsigned n_subs;
     struct hub_stats stats;
@@ -50,6 +51,7 @@ struct hub_stream *hub_stream_new(const char *name, size_t ring_bytes, uint32_t 
     }
     s->max_bytes = ring_bytes ? ring_bytes : HUB_DEFAULT_RING_BYTES;
     s->key_track = -1;
+    s->max_lag_us = HUB_DEFAULT_MAX_LAG_US;
     for (size_t i = 0; i < RTSP_MAX_TRACKS; i++)
         s->ts[i].ssrc = ssrc_seed * 2654435761u + (uint32_t)i * 0x9e3779b9u + 1u;
     return s;
@@ -72,6 +74,11 @@ void hub_stream_free(struct hub_stream *s)
     while (s->tail < s->head)
         evict_one(s);
     free(s);
+}
+
+void hub_stream_set_max_lag(struct hub_stream *s, uint64_t max_lag_us)
+{
+    s->max_lag_us = max_lag_us;
 }
 
 const char *hub_stream_name(const struct hub_stream *s)
@@ -234,8 +241,17 @@ void hub_sub_detach(struct hub_sub *sub)
 static void catch_up(struct hub_sub *sub)
 {
     struct hub_stream *s = sub->stream;
-    if (sub->pos >= s->tail)
-        return;
+    if (sub->pos >= s->tail) {
+        /* Still in the ring, but too far behind the live edge? */
+        if (sub->pos >= s->head || !s->max_lag_us)
+            return;
+        const struct pkt *oldest = s->ring[sub->pos & RING_MASK];
+        const struct pkt *newest = s->ring[(s->head - 1) & RING_MASK];
+        if (newest->ts_us - oldest->ts_us <= s->max_lag_us)
+            return;
+        if (newest_key(s) <= sub->pos)
+            return;
+    }
     uint64_t to = newest_key(s);
     sub->skips++;
     sub->skipped_pkts += to - sub->pos;

@@ -64,6 +64,9 @@ struct hub_stream *hub_stream_new(const char *name, size_t ring_bytes, uint32_t 
 /* Frees the stream and every packet; subscribers must have been detached. */
 void hub_stream_free(struct hub_stream *s);
 const char *hub_stream_name(const struct hub_stream *s);
+/* A subscriber more than this far behind the newest packet (arrival time)
+ * jumps to the newest keyframe. 0 disables; default HUB_DEFAULT_MAX_LAG_US. */
+void hub_stream_set_max_lag(struct hub_stream *s, uint64_t max_lag_us);
 
 /* Describe the tracks (at most RTSP_MAX_TRACKS). May be called again when an
  * upstream reconnects with the same layout. Returns 0 or -EINVAL. */

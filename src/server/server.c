@@ -35,7 +35,6 @@
 #define CONN_READ_CHUNK 16384
 #define WRITE_BATCH     128 /* packets per writev (2 iovecs each) */
 #define TICK_MS         250
-#define MAX_LAG_US      (4 * 1000000ull)
 
 enum tkind { T_NONE = 0, T_TCP, T_UDP };
 static const char *const tkind_name[] = {"none", "TCP", "UDP"};
