@@ -14,10 +14,15 @@ struct event_base;
 
 #define SERVER_MAX_PATHS 64
 
+enum source_transport { SOURCE_TRANSPORT_AUTO = 0, SOURCE_TRANSPORT_UDP, SOURCE_TRANSPORT_TCP };
+
 struct server_path_conf {
     char name[128];
     char source[1024];
     bool low_latency;
+    enum source_transport source_transport; /* for rtsp:// sources */
+    bool on_demand;          /* connect the source when the first viewer comes */
+    unsigned source_timeout_ms; /* auto: UDP -> TCP fallback when no RTP in this time */
 };
 
 struct server_conf {
