@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "core/sv.h"
+#include "cli/config.h"
 #include "server/server.h"
 #include "source/source.h"
 
@@ -26,13 +27,15 @@ static const char usage_main[] =
     "Run `rtspgate serve --help` for the server's options.\n";
 
 static const char usage_serve[] =
-    "Usage: rtspgate serve [--listen ADDR:PORT] [--path NAME=SOURCE ...] [options]\n"
+    "Usage: rtspgate serve [-c FILE] [--listen ADDR:PORT] [--path NAME=SOURCE ...] [options]\n"
     "\n"
     "Serves each path over RTSP 1.0: RTP/AVP over UDP (unicast) and RTP over the\n"
     "RTSP TCP connection (interleaved, RFC 2326 10.12). With no --path it serves\n"
     "path `test` from the built-in live test source.\n"
     "\n"
     "Options:\n"
+    "  -c, --config FILE          read [server] and [path NAME] sections from FILE\n"
+    "                             (options given after it override it)\n"
     "  -l, --listen ADDR:PORT     listen address (default 0.0.0.0:8554; port 0 picks one)\n"
     "  -p, --path NAME=SOURCE     serve SOURCE at rtsp://HOST:PORT/NAME (repeatable)\n"
     "      --low-latency NAME     viewers of NAME start at the live edge, not the last keyframe\n"
@@ -74,37 +77,11 @@ static int parse_uint(const char *opt, const char *s, uint64_t max, uint64_t *ou
 
 static int add_path(struct server_conf *c, const char *arg)
 {
-    struct sv v = sv_from_cstr(arg), name;
-    struct sv src = sv_split(v, '=', &name);
-    name = sv_trim(name);
-    while (name.n && name.p[0] == '/')
-        name = sv_sub(name, 1, name.n);
-    if (!src.p || !name.n || !src.n) {
-        fprintf(stderr, "rtspgate: --path '%s': expected NAME=SOURCE\n", arg);
+    char err[512];
+    if (config_add_path(c, arg, err, sizeof err)) {
+        fprintf(stderr, "rtspgate: %s\n", err);
         return -1;
     }
-    if (c->n_paths >= SERVER_MAX_PATHS) {
-        fprintf(stderr, "rtspgate: too many paths (at most %d)\n", SERVER_MAX_PATHS);
-        return -1;
-    }
-    struct server_path_conf *p = &c->paths[c->n_paths];
-    memset(p, 0, sizeof(*p));
-    if (sv_to_cstr(name, p->name, sizeof p->name) || sv_to_cstr(src, p->source, sizeof p->source)) {
-        fprintf(stderr, "rtspgate: --path '%s': too long\n", arg);
-        return -1;
-    }
-    for (size_t i = 0; i < c->n_paths; i++) {
-        if (strcmp(c->paths[i].name, p->name) == 0) {
-            fprintf(stderr, "rtspgate: --path '%s': path '%s' given twice\n", arg, p->name);
-            return -1;
-        }
-    }
-    char err[256];
-    if (source_check_spec(p->source, err, sizeof err)) {
-        fprintf(stderr, "rtspgate: --path '%s': %s\n", arg, err);
-        return -1;
-    }
-    c->n_paths++;
     return 0;
 }
 
@@ -112,6 +89,7 @@ static int cmd_serve(int argc, char **argv)
 {
     enum { O_TIMEOUT = 256, O_STALL, O_RING, O_MAXCONN, O_LOWLAT };
     static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"path", required_argument, NULL, 'p'},
         {"low-latency", required_argument, NULL, O_LOWLAT},
@@ -125,15 +103,22 @@ static int cmd_serve(int argc, char **argv)
     };
     struct server_conf conf;
     server_conf_default(&conf);
-    conf.ring_bytes = 4u << 20;
     int verbose = 0;
     const char *lowlat[SERVER_MAX_PATHS];
     size_t n_lowlat = 0;
     uint64_t v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:p:vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:l:p:vh", opts, NULL)) != -1) {
         switch (c) {
+        case 'c': {
+            char err[768];
+            if (config_load(optarg, &conf, err, sizeof err)) {
+                fprintf(stderr, "rtspgate: %s\n", err);
+                return 2;
+            }
+            break;
+        }
         case 'l':
             if (str_copy(conf.listen, sizeof conf.listen, optarg)) {
                 fprintf(stderr, "rtspgate: --listen: too long\n");

@@ -23,7 +23,7 @@
 #define SRV_RTCP_SR_INTERVAL_MS     5000
 
 /* Hub */
-#define HUB_DEFAULT_RING_BYTES (16 * 1024 * 1024)
+#define HUB_DEFAULT_RING_BYTES (4 * 1024 * 1024)
 #define HUB_RING_SLOTS         16384 /* power of two */
 #define HUB_MAX_KEYFRAMES      16
 #define HUB_DEFAULT_MAX_LAG_US (4 * 1000000ull)

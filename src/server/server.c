@@ -1171,6 +1171,7 @@ void server_conf_default(struct server_conf *c)
     c->stall_timeout_s = SRV_STALL_TIMEOUT_S;
     c->max_connections = SRV_MAX_CONNECTIONS;
     c->max_sessions_per_conn = SRV_MAX_SESSIONS_PER_CONN;
+    c->ring_bytes = HUB_DEFAULT_RING_BYTES;
 }
 
 struct server *server_new(struct event_base *base, const struct server_conf *conf, char *err,

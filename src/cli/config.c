@@ -1,0 +1,276 @@
+#include "cli/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <string.h>
+
+#include "core/sv.h"
+#include "source/source.h"
+
+struct loader {
+    struct server_conf *c;
+    struct server_path_conf *path; /* current [path] section */
+    char section[160];
+    char reason[512];
+};
+
+static int parse_bool(const char *v, bool *out)
+{
+    struct sv s = sv_from_cstr(v);
+    if (sv_ieq_cstr(s, "yes") || sv_ieq_cstr(s, "true") || sv_ieq_cstr(s, "on") ||
+        sv_eq_cstr(s, "1")) {
+        *out = true;
+        return 0;
+    }
+    if (sv_ieq_cstr(s, "no") || sv_ieq_cstr(s, "false") || sv_ieq_cstr(s, "off") ||
+        sv_eq_cstr(s, "0")) {
+        *out = false;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static int parse_num(struct loader *l, const char *name, const char *v, uint64_t min,
+                     uint64_t max, uint64_t *out)
+{
+    if (sv_parse_u64(sv_from_cstr(v), max, out) || *out < min) {
+        str_fmt(l->reason, sizeof l->reason, "%s = '%s': expected a number from %llu to %llu",
+                name, v, (unsigned long long)min, (unsigned long long)max);
+        return -1;
+    }
+    return 0;
+}
+
+static int path_name_ok(struct sv n)
+{
+    if (!n.n || n.p[0] == '/' || n.p[n.n - 1] == '/')
+        return 0;
+    for (size_t i = 0; i < n.n; i++) {
+        char ch = n.p[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '-' || ch == '_' || ch == '.' || ch == '/';
+        if (!ok)
+            return 0;
+        if (ch == '/' && i + 1 < n.n && n.p[i + 1] == '/')
+            return 0;
+    }
+    struct sv rest = n, seg;
+    while (rest.p) {
+        rest = sv_split(rest, '/', &seg);
+        if (sv_eq_cstr(seg, ".") || sv_eq_cstr(seg, ".."))
+            return 0;
+    }
+    return 1;
+}
+
+static struct server_path_conf *new_path(struct server_conf *c, struct sv name, char *err,
+                                         size_t errlen)
+{
+    if (!path_name_ok(name)) {
+        str_fmt(err, errlen, "bad path name '%.*s' (letters, digits, - _ . and / between segments)",
+                SV_ARG(name));
+        return NULL;
+    }
+    for (size_t i = 0; i < c->n_paths; i++) {
+        if (sv_eq_cstr(name, c->paths[i].name)) {
+            str_fmt(err, errlen, "path '%.*s' defined twice", SV_ARG(name));
+            return NULL;
+        }
+    }
+    if (c->n_paths >= SERVER_MAX_PATHS) {
+        str_fmt(err, errlen, "too many paths (at most %d)", SERVER_MAX_PATHS);
+        return NULL;
+    }
+    struct server_path_conf *p = &c->paths[c->n_paths];
+    memset(p, 0, sizeof(*p));
+    if (sv_to_cstr(name, p->name, sizeof p->name)) {
+        str_fmt(err, errlen, "path name too long");
+        return NULL;
+    }
+    p->source_timeout_ms = 2000;
+    c->n_paths++;
+    return p;
+}
+
+static int server_key(struct loader *l, const char *name, const char *v)
+{
+    struct server_conf *c = l->c;
+    uint64_t n;
+    if (!strcmp(name, "listen")) {
+        if (str_copy(c->listen, sizeof c->listen, v)) {
+            str_copy(l->reason, sizeof l->reason, "listen: too long");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "session_timeout")) {
+        if (parse_num(l, name, v, 1, 86400, &n))
+            return -1;
+        c->session_timeout_s = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "stall_timeout")) {
+        if (parse_num(l, name, v, 1, 3600, &n))
+            return -1;
+        c->stall_timeout_s = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "ring_bytes")) {
+        if (parse_num(l, name, v, 65536, 1ull << 30, &n))
+            return -1;
+        c->ring_bytes = (size_t)n;
+        return 0;
+    }
+    if (!strcmp(name, "max_connections")) {
+        if (parse_num(l, name, v, 1, 1000000, &n))
+            return -1;
+        c->max_connections = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "max_sessions_per_conn")) {
+        if (parse_num(l, name, v, 1, 64, &n))
+            return -1;
+        c->max_sessions_per_conn = (unsigned)n;
+        return 0;
+    }
+    str_fmt(l->reason, sizeof l->reason, "unknown key '%s' in [server]", name);
+    return -1;
+}
+
+static int path_key(struct loader *l, const char *name, const char *v)
+{
+    struct server_path_conf *p = l->path;
+    uint64_t n;
+    if (!strcmp(name, "source")) {
+        char e[256];
+        if (source_check_spec(v, e, sizeof e)) {
+            str_fmt(l->reason, sizeof l->reason, "source: %s", e);
+            return -1;
+        }
+        if (str_copy(p->source, sizeof p->source, v)) {
+            str_copy(l->reason, sizeof l->reason, "source: too long");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "source_transport")) {
+        struct sv s = sv_from_cstr(v);
+        if (sv_ieq_cstr(s, "auto"))
+            p->source_transport = SOURCE_TRANSPORT_AUTO;
+        else if (sv_ieq_cstr(s, "udp"))
+            p->source_transport = SOURCE_TRANSPORT_UDP;
+        else if (sv_ieq_cstr(s, "tcp"))
+            p->source_transport = SOURCE_TRANSPORT_TCP;
+        else {
+            str_fmt(l->reason, sizeof l->reason,
+                    "source_transport = '%s': expected auto, udp or tcp", v);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "source_timeout")) {
+        if (parse_num(l, name, v, 1, 60, &n))
+            return -1;
+        p->source_timeout_ms = (unsigned)n * 1000u;
+        return 0;
+    }
+    if (!strcmp(name, "on_demand") || !strcmp(name, "low_latency")) {
+        bool b;
+        if (parse_bool(v, &b)) {
+            str_fmt(l->reason, sizeof l->reason, "%s = '%s': expected yes or no", name, v);
+            return -1;
+        }
+        if (!strcmp(name, "on_demand"))
+            p->on_demand = b;
+        else
+            p->low_latency = b;
+        return 0;
+    }
+    str_fmt(l->reason, sizeof l->reason, "unknown key '%s' in [path %s]", name, p->name);
+    return -1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct loader *l = user;
+    if (strcmp(section, l->section) != 0) {
+        /* entering a new section */
+        if (str_copy(l->section, sizeof l->section, section)) {
+            str_copy(l->reason, sizeof l->reason, "section name too long");
+            return 0;
+        }
+        l->path = NULL;
+        struct sv s = sv_from_cstr(section);
+        if (sv_starts_with(s, "path ") || sv_starts_with(s, "path\t")) {
+            l->path = new_path(l->c, sv_trim(sv_sub(s, 5, s.n)), l->reason, sizeof l->reason);
+            if (!l->path)
+                return 0;
+        } else if (strcmp(section, "server") != 0) {
+            str_fmt(l->reason, sizeof l->reason,
+                    "unknown section [%s] (expected [server] or [path NAME])", section);
+            return 0;
+        }
+    }
+    if (!name) /* an empty section (inih with INI_CALL_HANDLER_ON_NEW_SECTION) */
+        return 1;
+    if (l->path)
+        return path_key(l, name, value) == 0;
+    return server_key(l, name, value) == 0;
+}
+
+int config_load(const char *file, struct server_conf *c, char *err, size_t errlen)
+{
+    struct loader l;
+    memset(&l, 0, sizeof l);
+    l.c = c;
+    size_t before = c->n_paths;
+    int line = ini_parse(file, handler, &l);
+    if (line == -1) {
+        str_fmt(err, errlen, "%s: cannot open: %s", file, strerror(errno));
+        return -1;
+    }
+    if (line == -2) {
+        str_fmt(err, errlen, "%s: out of memory", file);
+        return -1;
+    }
+    if (line > 0) {
+        str_fmt(err, errlen, "%s:%d: %s", file, line,
+                l.reason[0] ? l.reason : "syntax error (expected [section] or key = value)");
+        return -1;
+    }
+    for (size_t i = before; i < c->n_paths; i++) {
+        if (!c->paths[i].source[0]) {
+            str_fmt(err, errlen, "%s: [path %s] has no source", file, c->paths[i].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int config_add_path(struct server_conf *c, const char *arg, char *err, size_t errlen)
+{
+    struct sv v = sv_from_cstr(arg), name;
+    struct sv src = sv_split(v, '=', &name);
+    name = sv_trim(name);
+    while (name.n && name.p[0] == '/')
+        name = sv_sub(name, 1, name.n);
+    if (!src.p || !name.n || !src.n) {
+        str_fmt(err, errlen, "--path '%s': expected NAME=SOURCE", arg);
+        return -1;
+    }
+    char e[256] = "";
+    struct server_path_conf *p = new_path(c, name, e, sizeof e);
+    if (!p) {
+        str_fmt(err, errlen, "--path '%s': %s", arg, e);
+        return -1;
+    }
+    if (sv_to_cstr(src, p->source, sizeof p->source) ||
+        source_check_spec(p->source, e, sizeof e)) {
+        if (!e[0])
+            str_copy(e, sizeof e, "source too long");
+        str_fmt(err, errlen, "--path '%s': %s", arg, e);
+        c->n_paths--;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* The configuration file (INI, read with inih) into a server_conf.
+ *
+ *   [server]               listen, session_timeout, stall_timeout, ring_bytes,
+ *                          max_connections, max_sessions_per_conn
+ *   [path NAME]            source, source_transport (auto|udp|tcp),
+ *                          source_timeout (seconds, UDP->TCP fallback),
+ *                          on_demand (yes|no), low_latency (yes|no)
+ */
+#ifndef RTSPGATE_CLI_CONFIG_H
+#define RTSPGATE_CLI_CONFIG_H
+
+#include <stddef.h>
+
+#include "server/server.h"
+
+/* Reads `file` over the values already in c. Returns 0, or -1 with
+ * "FILE:LINE: reason" in err. */
+int config_load(const char *file, struct server_conf *c, char *err, size_t errlen);
+/* Adds one path from "NAME=SOURCE" (the --path option). -1 + reason. */
+int config_add_path(struct server_conf *c, const char *arg, char *err, size_t errlen);
+
+#endif
