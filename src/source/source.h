@@ -1,6 +1,7 @@
 /* Sources: what feeds a path's hub stream. A source is created from a spec
  * string and publishes RTP packets into its stream on the creating loop.
  *   testsrc[:opts]   the built-in live test pattern (see testsrc.h for opts)
+ *   file:PATH        a media file, looped at real-time pace (see file.h)
  */
 #ifndef RTSPGATE_SOURCE_SOURCE_H
 #define RTSPGATE_SOURCE_SOURCE_H
