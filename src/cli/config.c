@@ -133,6 +133,14 @@ static int server_key(struct loader *l, const char *name, const char *v)
         c->max_sessions_per_conn = (unsigned)n;
         return 0;
     }
+    if (!strcmp(name, "allow") || !strcmp(name, "deny")) {
+        char e[256];
+        if (acl_add_list(&c->acl, v, name[0] == 'd', e, sizeof e)) {
+            str_fmt(l->reason, sizeof l->reason, "%s: %s", name, e);
+            return -1;
+        }
+        return 0;
+    }
     str_fmt(l->reason, sizeof l->reason, "unknown key '%s' in [server]", name);
     return -1;
 }
@@ -184,6 +192,14 @@ static int path_key(struct loader *l, const char *name, const char *v)
             p->on_demand = b;
         else
             p->low_latency = b;
+        return 0;
+    }
+    if (!strcmp(name, "allow") || !strcmp(name, "deny")) {
+        char e[256];
+        if (acl_add_list(&p->acl, v, name[0] == 'd', e, sizeof e)) {
+            str_fmt(l->reason, sizeof l->reason, "%s: %s", name, e);
+            return -1;
+        }
         return 0;
     }
     str_fmt(l->reason, sizeof l->reason, "unknown key '%s' in [path %s]", name, p->name);

@@ -1,10 +1,10 @@
 /* The configuration file (INI, read with inih) into a server_conf.
  *
  *   [server]               listen, session_timeout, stall_timeout, ring_bytes,
- *                          max_connections, max_sessions_per_conn
+ *                          max_connections, max_sessions_per_conn, allow, deny
  *   [path NAME]            source, source_transport (auto|udp|tcp),
  *                          source_timeout (seconds, UDP->TCP fallback),
- *                          on_demand (yes|no), low_latency (yes|no)
+ *                          on_demand (yes|no), low_latency (yes|no), allow, deny
  */
 #ifndef RTSPGATE_CLI_CONFIG_H
 #define RTSPGATE_CLI_CONFIG_H

@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -133,14 +132,6 @@ bool net_addr_same_ip(const struct net_addr *a, const struct net_addr *b)
 bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
 {
     return net_addr_same_ip(a, b) && net_addr_port(a) == net_addr_port(b);
-}
-
-static int set_nonblock(int fd)
-{
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-        return -errno;
-    return 0;
 }
 
 int net_tcp_listen(const struct net_addr *a, int backlog)

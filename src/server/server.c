@@ -963,6 +963,12 @@ static void handle_request(struct conn *c, const struct rtsp_msg *m)
         status = 404;
         goto error;
     }
+    if (!acl_permits(&p->conf.acl, &c->peer)) {
+        log_warn("%s: %.*s %s refused: address not allowed for path %s", c->peer_str,
+                 SV_ARG(m->method_name), pathname, pathname);
+        status = 403;
+        goto error;
+    }
     if (m->method == RTSP_METHOD_DESCRIBE)
         status = track >= 0 ? 404 : do_describe(&r, p);
     else if (m->method == RTSP_METHOD_SETUP)
@@ -1097,6 +1103,11 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
         }
         char ps[NET_ADDR_STRLEN];
         net_addr_str(&peer, ps, sizeof ps);
+        if (!acl_permits(&srv->conf.acl, &peer)) {
+            log_warn("connection from %s refused: address not allowed (server allow/deny list)", ps);
+            close(fd);
+            continue;
+        }
         if (srv->n_conns >= srv->conf.max_connections) {
             log_warn("connection from %s refused: %u connections open (limit)", ps, srv->n_conns);
             close(fd);

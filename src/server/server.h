@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/limits.h"
+#include "net/acl.h"
 
 struct event_base;
 
@@ -23,6 +24,7 @@ struct server_path_conf {
     enum source_transport source_transport; /* for rtsp:// sources */
     bool on_demand;          /* connect the source when the first viewer comes */
     unsigned source_timeout_ms; /* auto: UDP -> TCP fallback when no RTP in this time */
+    struct acl acl;          /* who may use this path (403 otherwise) */
 };
 
 struct server_conf {
@@ -32,6 +34,7 @@ struct server_conf {
     size_t ring_bytes;
     unsigned max_connections;
     unsigned max_sessions_per_conn;
+    struct acl acl; /* checked at accept, before a byte is read */
     size_t n_paths;
     struct server_path_conf paths[SERVER_MAX_PATHS];
 };
