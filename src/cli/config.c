@@ -127,6 +127,30 @@ static int server_key(struct loader *l, const char *name, const char *v)
         c->max_connections = (unsigned)n;
         return 0;
     }
+    if (!strcmp(name, "max_connections_per_ip")) {
+        if (parse_num(l, name, v, 1, 1000000, &n))
+            return -1;
+        c->max_connections_per_ip = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "request_timeout")) {
+        if (parse_num(l, name, v, 1, 3600, &n))
+            return -1;
+        c->request_timeout_s = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "idle_timeout")) {
+        if (parse_num(l, name, v, 1, 86400, &n))
+            return -1;
+        c->idle_timeout_s = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "max_requests_per_second")) {
+        if (parse_num(l, name, v, 1, 100000, &n))
+            return -1;
+        c->max_requests_per_s = (unsigned)n;
+        return 0;
+    }
     if (!strcmp(name, "max_sessions_per_conn")) {
         if (parse_num(l, name, v, 1, 64, &n))
             return -1;

@@ -1,7 +1,9 @@
 /* The configuration file (INI, read with inih) into a server_conf.
  *
  *   [server]               listen, session_timeout, stall_timeout, ring_bytes,
- *                          max_connections, max_sessions_per_conn, allow, deny
+ *                          max_connections, max_connections_per_ip,
+ *                          max_sessions_per_conn, request_timeout, idle_timeout,
+ *                          max_requests_per_second, allow, deny
  *   [path NAME]            source, source_transport (auto|udp|tcp),
  *                          source_timeout (seconds, UDP->TCP fallback),
  *                          on_demand (yes|no), low_latency (yes|no), allow, deny

@@ -21,6 +21,10 @@
 #define SRV_STALL_TIMEOUT_S         10 /* an unwritable viewer is closed after this */
 #define SRV_SNDBUF_BYTES            (256 * 1024)
 #define SRV_RTCP_SR_INTERVAL_MS     5000
+#define SRV_MAX_CONNECTIONS_PER_IP  64
+#define SRV_REQUEST_TIMEOUT_S       10 /* a new connection must send a whole request by then */
+#define SRV_IDLE_TIMEOUT_S          60 /* a connection with no session and no request */
+#define SRV_MAX_REQUESTS_PER_S      50 /* per connection; more get 503 and then a close */
 
 /* Hub */
 #define HUB_DEFAULT_RING_BYTES (4 * 1024 * 1024)

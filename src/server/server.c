@@ -102,6 +102,10 @@ struct conn {
     bool dead;
     size_t junk_run;
     uint64_t junk_total, stray_frames;
+    uint64_t opened_us, last_req_us;
+    uint64_t requests;
+    uint64_t rate_window_us; /* start of the current one-second window */
+    unsigned rate_count;
 };
 
 struct server {
@@ -922,6 +926,23 @@ static void handle_request(struct conn *c, const struct rtsp_msg *m)
     clock_http_date(r.date, sizeof r.date);
     r.has_cseq = rtsp_msg_cseq(m, &r.cseq) == 0;
     int status;
+    uint64_t now = clock_mono_us();
+    c->requests++;
+    c->last_req_us = now;
+    if (now - c->rate_window_us >= 1000000u) {
+        c->rate_window_us = now;
+        c->rate_count = 0;
+    }
+    if (++c->rate_count > c->srv->conf.max_requests_per_s) {
+        if (c->rate_count > 2 * c->srv->conf.max_requests_per_s) {
+            log_warn("connection %s: over %u requests per second, closing", c->peer_str,
+                     c->srv->conf.max_requests_per_s);
+            conn_close(c, "error");
+            return;
+        }
+        status = 503;
+        goto error;
+    }
     if (!r.has_cseq) {
         status = 400;
         goto error;
@@ -1113,6 +1134,15 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
             close(fd);
             continue;
         }
+        unsigned same = 0;
+        for (struct conn *o = srv->conns; o; o = o->next)
+            same += net_addr_same_ip(&o->peer, &peer);
+        if (same >= srv->conf.max_connections_per_ip) {
+            log_warn("connection from %s refused: %u connections from this address (limit)", ps,
+                     same);
+            close(fd);
+            continue;
+        }
         struct conn *c = calloc(1, sizeof(*c));
         if (!c) {
             close(fd);
@@ -1121,6 +1151,7 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
         c->srv = srv;
         c->fd = fd;
         c->peer = peer;
+        c->opened_us = c->last_req_us = c->rate_window_us = clock_mono_us();
         str_copy(c->peer_str, sizeof c->peer_str, ps);
         net_local_addr(fd, &c->local);
         net_tcp_tune(fd, SRV_SNDBUF_BYTES, 0);
@@ -1154,6 +1185,18 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
     struct server *srv = arg;
     uint64_t now = clock_mono_us();
+    for (struct conn *c = srv->conns, *n; c; c = n) {
+        n = c->next;
+        if (!c->requests && now - c->opened_us > srv->conf.request_timeout_s * 1000000ull) {
+            log_warn("connection %s: no complete request in %u s, closing", c->peer_str,
+                     srv->conf.request_timeout_s);
+            conn_close(c, "timeout");
+        } else if (!c->n_sessions && now - c->last_req_us > srv->conf.idle_timeout_s * 1000000ull) {
+            log_verbose("connection %s: idle for %u s, closing", c->peer_str,
+                        srv->conf.idle_timeout_s);
+            conn_close(c, "timeout");
+        }
+    }
     uint64_t timeout = (uint64_t)srv->conf.session_timeout_s * 1000000u;
     for (struct session *s = srv->sessions, *n; s; s = n) {
         n = s->next;
@@ -1182,6 +1225,10 @@ void server_conf_default(struct server_conf *c)
     c->stall_timeout_s = SRV_STALL_TIMEOUT_S;
     c->max_connections = SRV_MAX_CONNECTIONS;
     c->max_sessions_per_conn = SRV_MAX_SESSIONS_PER_CONN;
+    c->max_connections_per_ip = SRV_MAX_CONNECTIONS_PER_IP;
+    c->request_timeout_s = SRV_REQUEST_TIMEOUT_S;
+    c->idle_timeout_s = SRV_IDLE_TIMEOUT_S;
+    c->max_requests_per_s = SRV_MAX_REQUESTS_PER_S;
     c->ring_bytes = HUB_DEFAULT_RING_BYTES;
 }
 

@@ -33,7 +33,11 @@ struct server_conf {
     unsigned stall_timeout_s;
     size_t ring_bytes;
     unsigned max_connections;
+    unsigned max_connections_per_ip;
     unsigned max_sessions_per_conn;
+    unsigned request_timeout_s;  /* time to send the first whole request (slowloris) */
+    unsigned idle_timeout_s;     /* connection without sessions or requests */
+    unsigned max_requests_per_s; /* per connection */
     struct acl acl; /* checked at accept, before a byte is read */
     size_t n_paths;
     struct server_path_conf paths[SERVER_MAX_PATHS];
