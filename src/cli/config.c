@@ -103,6 +103,15 @@ static int server_key(struct loader *l, const char *name, const char *v)
         }
         return 0;
     }
+    if (!strcmp(name, "rtsps_listen") || !strcmp(name, "tls_cert") || !strcmp(name, "tls_key")) {
+        char *dst = name[1] == 't' ? c->rtsps_listen : name[4] == 'c' ? c->tls_cert : c->tls_key;
+        size_t sz = name[1] == 't' ? sizeof c->rtsps_listen : sizeof c->tls_cert;
+        if (str_copy(dst, sz, v)) {
+            str_fmt(l->reason, sizeof l->reason, "%s: too long", name);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(name, "session_timeout")) {
         if (parse_num(l, name, v, 1, 86400, &n))
             return -1;

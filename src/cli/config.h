@@ -1,6 +1,6 @@
 /* The configuration file (INI, read with inih) into a server_conf.
  *
- *   [server]               listen, session_timeout, stall_timeout, ring_bytes,
+ *   [server]               listen, rtsps_listen, tls_cert, tls_key, session_timeout, stall_timeout, ring_bytes,
  *                          max_connections, max_connections_per_ip,
  *                          max_sessions_per_conn, request_timeout, idle_timeout,
  *                          max_requests_per_second, allow, deny

@@ -38,6 +38,9 @@ static const char usage_serve[] =
     "                             (options given after it override it)\n"
     "  -l, --listen ADDR:PORT     listen address (default 0.0.0.0:8554; port 0 picks one)\n"
     "  -p, --path NAME=SOURCE     serve SOURCE at rtsp://HOST:PORT/NAME (repeatable)\n"
+    "      --rtsps-listen ADDR:PORT  also serve RTSPS (RTSP over TLS, interleaved) there\n"
+    "      --tls-cert FILE        PEM certificate chain for RTSPS\n"
+    "      --tls-key FILE         PEM private key for RTSPS\n"
     "      --low-latency NAME     viewers of NAME start at the live edge, not the last keyframe\n"
     "      --session-timeout S    seconds without a sign of life before a session is\n"
     "                             closed (default 60)\n"
@@ -87,12 +90,15 @@ static int add_path(struct server_conf *c, const char *arg)
 
 static int cmd_serve(int argc, char **argv)
 {
-    enum { O_TIMEOUT = 256, O_STALL, O_RING, O_MAXCONN, O_LOWLAT };
+    enum { O_TIMEOUT = 256, O_STALL, O_RING, O_MAXCONN, O_LOWLAT, O_RTSPS, O_CERT, O_KEY };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"path", required_argument, NULL, 'p'},
         {"low-latency", required_argument, NULL, O_LOWLAT},
+        {"rtsps-listen", required_argument, NULL, O_RTSPS},
+        {"tls-cert", required_argument, NULL, O_CERT},
+        {"tls-key", required_argument, NULL, O_KEY},
         {"session-timeout", required_argument, NULL, O_TIMEOUT},
         {"stall-timeout", required_argument, NULL, O_STALL},
         {"ring-bytes", required_argument, NULL, O_RING},
@@ -129,6 +135,17 @@ static int cmd_serve(int argc, char **argv)
             if (add_path(&conf, optarg))
                 return 2;
             break;
+        case O_RTSPS:
+        case O_CERT:
+        case O_KEY: {
+            char *dst = c == O_RTSPS ? conf.rtsps_listen : c == O_CERT ? conf.tls_cert : conf.tls_key;
+            size_t sz = c == O_RTSPS ? sizeof conf.rtsps_listen : sizeof conf.tls_cert;
+            if (str_copy(dst, sz, optarg)) {
+                fprintf(stderr, "rtspgate: %s: too long\n", optarg);
+                return 2;
+            }
+            break;
+        }
         case O_LOWLAT:
             if (n_lowlat < SERVER_MAX_PATHS)
                 lowlat[n_lowlat++] = optarg;

@@ -11,7 +11,11 @@
 #include "server/server.h"
 
 #include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +27,7 @@
 #include "core/sv.h"
 #include "hub/stream.h"
 #include "net/net.h"
+#include "net/tls.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 #include "rtsp/msg.h"
@@ -35,6 +40,8 @@
 #define CONN_READ_CHUNK 16384
 #define WRITE_BATCH     128 /* packets per writev (2 iovecs each) */
 #define TICK_MS         250
+#define TLS_OUT_HIGH    (256 * 1024) /* TLS output queued before a viewer counts as blocked */
+#define TLS_OUT_LOW     (64 * 1024)
 
 enum tkind { T_NONE = 0, T_TCP, T_UDP };
 static const char *const tkind_name[] = {"none", "TCP", "UDP"};
@@ -89,6 +96,7 @@ struct conn {
     struct server *srv;
     struct conn *next, **pprev;
     int fd;
+    struct bufferevent *bev; /* TLS: all I/O through it (a copy per write); else raw fd */
     struct net_addr peer, local;
     char peer_str[NET_ADDR_STRLEN];
     struct event *ev_read, *ev_write, *ev_flush;
@@ -108,12 +116,20 @@ struct conn {
     unsigned rate_count;
 };
 
+struct listener {
+    struct server *srv;
+    bool tls;
+    int fd;
+    struct net_addr addr;
+    struct event *ev;
+};
+
 struct server {
     struct event_base *base;
     struct server_conf conf;
-    int lfd;
-    struct net_addr laddr;
-    struct event *ev_accept, *ev_tick, *ev_reap;
+    struct listener plain, tls;
+    SSL_CTX *tls_ctx;
+    struct event *ev_tick, *ev_reap;
     struct path paths[SERVER_MAX_PATHS];
     size_t n_paths;
     struct conn *conns, *graveyard;
@@ -144,7 +160,7 @@ static int path_udp_open(struct path *p, size_t t, const struct net_addr *local)
     if (p->udp_open[t])
         return 0;
     struct udp_track *u = &p->udp[t];
-    struct net_addr ip = p->srv->laddr;
+    struct net_addr ip = p->srv->plain.addr;
     if (net_addr_is_any(&ip) && local)
         ip = *local; /* bind where the viewer reached us */
     int r = net_udp_pair_open(&ip, 4 << 20, &u->rtp_fd, &u->rtcp_fd, &u->port);
@@ -391,8 +407,12 @@ static void conn_schedule_close(struct conn *c)
     if (c->dead)
         return;
     c->dead = true;
-    event_del(c->ev_read);
-    event_del(c->ev_write);
+    if (c->bev)
+        bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+    else {
+        event_del(c->ev_read);
+        event_del(c->ev_write);
+    }
     *c->pprev = c->next;
     if (c->next)
         c->next->pprev = c->pprev;
@@ -428,10 +448,14 @@ static void conn_close(struct conn *c, const char *reason)
 
 static void conn_free(struct conn *c)
 {
-    event_free(c->ev_read);
-    event_free(c->ev_write);
+    if (c->bev) {
+        bufferevent_free(c->bev); /* closes the socket */
+    } else {
+        event_free(c->ev_read);
+        event_free(c->ev_write);
+        close(c->fd);
+    }
     event_free(c->ev_flush);
-    close(c->fd);
     buf_free(&c->in);
     buf_free(&c->out);
     pkt_unref(c->cur);
@@ -454,8 +478,28 @@ static void conn_block(struct conn *c)
     if (c->write_blocked)
         return;
     c->write_blocked = true;
+    if (c->bev)
+        return; /* the bufferevent's write callback fires below the low watermark */
     struct timeval tv = {(time_t)c->srv->conf.stall_timeout_s, 0};
     event_add(c->ev_write, &tv);
+}
+
+/* writev, or for TLS a copy into the bufferevent while it holds less than
+ * TLS_OUT_HIGH (the only per-viewer copy, forced by the encryption). */
+static ssize_t conn_writev(struct conn *c, const struct iovec *iov, int n)
+{
+    if (!c->bev)
+        return net_writev(c->fd, iov, n);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (evbuffer_get_length(out) >= TLS_OUT_HIGH)
+        return -EAGAIN;
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (evbuffer_add(out, iov[i].iov_base, iov[i].iov_len))
+            return total ? (ssize_t)total : -ENOMEM;
+        total += iov[i].iov_len;
+    }
+    return (ssize_t)total;
 }
 
 /* Write as much as the socket takes: the packet in progress, then queued
@@ -474,7 +518,7 @@ static void conn_flush(struct conn *c)
                 iov[n++] = (struct iovec){c->cur_hdr + off, 4 - off};
             size_t doff = off < 4 ? 0 : off - 4;
             iov[n++] = (struct iovec){c->cur->data + doff, c->cur->len - doff};
-            ssize_t w = net_writev(c->fd, iov, n);
+            ssize_t w = conn_writev(c, iov, n);
             if (w == -EAGAIN)
                 return conn_block(c);
             if (w < 0)
@@ -488,7 +532,7 @@ static void conn_flush(struct conn *c)
         }
         if (c->out.len) {
             struct iovec iov = {c->out.data, c->out.len};
-            ssize_t w = net_writev(c->fd, &iov, 1);
+            ssize_t w = conn_writev(c, &iov, 1);
             if (w == -EAGAIN)
                 return conn_block(c);
             if (w < 0)
@@ -526,7 +570,7 @@ static void conn_flush(struct conn *c)
             hub_sub_advance(&s->sub, n);
             continue;
         }
-        ssize_t w = net_writev(c->fd, iov, niov);
+        ssize_t w = conn_writev(c, iov, niov);
         if (w == -EAGAIN)
             return conn_block(c);
         if (w < 0)
@@ -564,7 +608,8 @@ static void conn_flush(struct conn *c)
     }
     if (c->write_blocked) {
         c->write_blocked = false;
-        event_del(c->ev_write);
+        if (!c->bev)
+            event_del(c->ev_write);
     }
 }
 
@@ -1033,11 +1078,71 @@ static void send_and_close(struct conn *c, int status, const char *why)
     buf_init(&b, 512);
     if (srv_error_response(&b, status, false, 0, date, SV_NULL) == 0) {
         struct iovec iov = {b.data, b.len};
-        (void)net_writev(c->fd, &iov, 1); /* best effort */
+        (void)conn_writev(c, &iov, 1); /* best effort */
     }
     buf_free(&b);
     log_warn("connection %s: %s, closing", c->peer_str, why);
     conn_close(c, "error");
+}
+
+/* Parse and handle everything complete in c->in. Returns -1 when the
+ * connection was closed. */
+static int conn_ingest(struct conn *c)
+{
+    if (c->tcp_sess)
+        c->tcp_sess->last_seen_us = clock_mono_us();
+    size_t off = 0;
+    while (!c->dead && off < c->in.len) {
+        struct rtsp_item it;
+        size_t used = 0;
+        int r = rtsp_parse(c->in.data + off, c->in.len - off, &used, &it);
+        if (r == -EAGAIN)
+            break;
+        if (r == -EMSGSIZE) {
+            send_and_close(c, 413, "request over the size limits");
+            return -1;
+        }
+        if (r < 0) {
+            send_and_close(c, 400, "request framing lost");
+            return -1;
+        }
+        off += used;
+        switch (it.kind) {
+        case RTSP_ITEM_MESSAGE:
+            c->junk_run = 0;
+            if (it.msg.is_response)
+                break; /* a response to nothing we sent: ignore */
+            handle_request(c, &it.msg);
+            break;
+        case RTSP_ITEM_BAD_MESSAGE: {
+            c->junk_run = 0;
+            struct req rq = {.c = c, .m = &it.msg, .out = &c->out};
+            clock_http_date(rq.date, sizeof rq.date);
+            rq.has_cseq = rtsp_msg_cseq(&it.msg, &rq.cseq) == 0;
+            log_verbose("%s: bad request (%s) -> 400", c->peer_str,
+                        it.error ? it.error : "malformed");
+            c->requests++;
+            reply_error(&rq, 400);
+            break;
+        }
+        case RTSP_ITEM_FRAME:
+            c->junk_run = 0;
+            handle_frame(c, &it.frame);
+            break;
+        case RTSP_ITEM_JUNK:
+            c->junk_run += used;
+            c->junk_total += used;
+            if (c->junk_run > RTSP_MAX_RESYNC_BYTES) {
+                send_and_close(c, 400, "no RTSP in the input");
+                return -1;
+            }
+            break;
+        }
+    }
+    if (c->dead)
+        return -1;
+    buf_consume(&c->in, off);
+    return 0;
 }
 
 static void conn_read_cb(evutil_socket_t fd, short ev, void *arg)
@@ -1053,67 +1158,62 @@ static void conn_read_cb(evutil_socket_t fd, short ev, void *arg)
         if (n <= 0)
             return conn_close(c, "disconnect");
         c->in.len += (size_t)n;
-        if (c->tcp_sess)
-            c->tcp_sess->last_seen_us = clock_mono_us();
-        size_t off = 0;
-        while (!c->dead && off < c->in.len) {
-            struct rtsp_item it;
-            size_t used = 0;
-            int r = rtsp_parse(c->in.data + off, c->in.len - off, &used, &it);
-            if (r == -EAGAIN)
-                break;
-            if (r == -EMSGSIZE) {
-                buf_consume(&c->in, off);
-                return send_and_close(c, 413, "request over the size limits");
-            }
-            if (r < 0) {
-                buf_consume(&c->in, off);
-                return send_and_close(c, 400, "request framing lost");
-            }
-            off += used;
-            switch (it.kind) {
-            case RTSP_ITEM_MESSAGE:
-                c->junk_run = 0;
-                if (it.msg.is_response)
-                    break; /* a response to nothing we sent: ignore */
-                handle_request(c, &it.msg);
-                break;
-            case RTSP_ITEM_BAD_MESSAGE: {
-                c->junk_run = 0;
-                struct req rq = {.c = c, .m = &it.msg, .out = &c->out};
-                clock_http_date(rq.date, sizeof rq.date);
-                rq.has_cseq = rtsp_msg_cseq(&it.msg, &rq.cseq) == 0;
-                log_verbose("%s: bad request (%s) -> 400", c->peer_str,
-                            it.error ? it.error : "malformed");
-                reply_error(&rq, 400);
-                break;
-            }
-            case RTSP_ITEM_FRAME:
-                c->junk_run = 0;
-                handle_frame(c, &it.frame);
-                break;
-            case RTSP_ITEM_JUNK:
-                c->junk_run += used;
-                c->junk_total += used;
-                if (c->junk_run > RTSP_MAX_RESYNC_BYTES) {
-                    buf_consume(&c->in, off);
-                    return send_and_close(c, 400, "no RTSP in the input");
-                }
-                break;
-            }
-        }
-        if (c->dead)
+        if (conn_ingest(c))
             return;
-        buf_consume(&c->in, off);
         if ((size_t)n < room)
             break;
     }
     conn_flush(c);
 }
 
+static void tls_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    while (!c->dead && evbuffer_get_length(in)) {
+        if (buf_reserve(&c->in, CONN_READ_CHUNK) && buf_reserve(&c->in, 1))
+            return send_and_close(c, 400, "input buffer full");
+        int n = evbuffer_remove(in, c->in.data + c->in.len, c->in.cap - c->in.len);
+        if (n <= 0)
+            break;
+        c->in.len += (size_t)n;
+        if (conn_ingest(c))
+            return;
+    }
+    conn_flush(c);
+}
+
+static void tls_write_cb(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    if (c->write_blocked) {
+        c->write_blocked = false;
+        conn_flush(c);
+    }
+}
+
+static void tls_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct conn *c = arg;
+    if (what & BEV_EVENT_TIMEOUT) {
+        log_warn("connection %s: not writable for %u s, closing", c->peer_str,
+                 c->srv->conf.stall_timeout_s);
+        return conn_close(c, "stalled");
+    }
+    if (what & BEV_EVENT_ERROR) {
+        unsigned long e = bufferevent_get_openssl_error(bev);
+        if (e)
+            log_verbose("connection %s: TLS error: %s", c->peer_str,
+                        ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "?");
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        conn_close(c, "disconnect");
+}
+
 static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
 {
-    struct server *srv = arg;
+    struct listener *l = arg;
+    struct server *srv = l->srv;
     for (int i = 0; i < 32; i++) {
         struct net_addr peer;
         int fd = net_tcp_accept(lfd, &peer);
@@ -1157,25 +1257,44 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
         net_tcp_tune(fd, SRV_SNDBUF_BYTES, 0);
         buf_init(&c->in, CONN_IN_MAX);
         buf_init(&c->out, SRV_TCP_OUT_BUF_MAX);
-        c->ev_read = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
-        c->ev_write = event_new(srv->base, fd, EV_WRITE, conn_write_cb, c);
         c->ev_flush = event_new(srv->base, -1, 0, conn_flush_cb, c);
-        if (!c->ev_read || !c->ev_write || !c->ev_flush) {
-            event_free(c->ev_read);
-            event_free(c->ev_write);
-            event_free(c->ev_flush);
-            close(fd);
-            free(c);
-            continue;
+        if (l->tls) {
+            c->bev = net_tls_accept(srv->base, fd, srv->tls_ctx); /* owns fd from here */
+            if (c->bev) {
+                struct timeval tv = {(time_t)srv->conf.stall_timeout_s, 0};
+                bufferevent_setcb(c->bev, tls_read_cb, tls_write_cb, tls_event_cb, c);
+                bufferevent_setwatermark(c->bev, EV_WRITE, TLS_OUT_LOW, 0);
+                bufferevent_set_timeouts(c->bev, NULL, &tv);
+                bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+            }
+            if (!c->bev || !c->ev_flush) {
+                if (c->bev)
+                    bufferevent_free(c->bev);
+                if (c->ev_flush)
+                    event_free(c->ev_flush);
+                free(c);
+                continue;
+            }
+        } else {
+            c->ev_read = event_new(srv->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+            c->ev_write = event_new(srv->base, fd, EV_WRITE, conn_write_cb, c);
+            if (!c->ev_read || !c->ev_write || !c->ev_flush) {
+                event_free(c->ev_read);
+                event_free(c->ev_write);
+                event_free(c->ev_flush);
+                close(fd);
+                free(c);
+                continue;
+            }
+            event_add(c->ev_read, NULL);
         }
-        event_add(c->ev_read, NULL);
         c->next = srv->conns;
         if (srv->conns)
             srv->conns->pprev = &c->next;
         c->pprev = &srv->conns;
         srv->conns = c;
         srv->n_conns++;
-        log_verbose("connection from %s", ps);
+        log_verbose("connection from %s%s", ps, l->tls ? " (TLS)" : "");
     }
 }
 
@@ -1232,6 +1351,40 @@ void server_conf_default(struct server_conf *c)
     c->ring_bytes = HUB_DEFAULT_RING_BYTES;
 }
 
+static int listener_open(struct server *srv, struct listener *l, const char *addr, bool tls,
+                         char *err, size_t errlen)
+{
+    l->srv = srv;
+    l->tls = tls;
+    if (net_addr_parse(addr, tls ? 322 : SRV_DEFAULT_PORT, &l->addr)) {
+        str_fmt(err, errlen, "bad listen address '%s' (expected IP:PORT)", addr);
+        return -1;
+    }
+    l->fd = net_tcp_listen(&l->addr, 512);
+    if (l->fd < 0) {
+        str_fmt(err, errlen, "cannot listen on %s: %s", addr, strerror(-l->fd));
+        return -1;
+    }
+    net_local_addr(l->fd, &l->addr);
+    l->ev = event_new(srv->base, l->fd, EV_READ | EV_PERSIST, accept_cb, l);
+    if (!l->ev) {
+        str_copy(err, errlen, "out of memory");
+        return -1;
+    }
+    event_add(l->ev, NULL);
+    return 0;
+}
+
+static void listener_close(struct listener *l)
+{
+    if (l->ev)
+        event_free(l->ev);
+    if (l->fd >= 0)
+        close(l->fd);
+    l->ev = NULL;
+    l->fd = -1;
+}
+
 struct server *server_new(struct event_base *base, const struct server_conf *conf, char *err,
                           size_t errlen)
 {
@@ -1242,23 +1395,21 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
     }
     srv->base = base;
     srv->conf = *conf;
-    srv->lfd = -1;
-    if (net_addr_parse(conf->listen, SRV_DEFAULT_PORT, &srv->laddr)) {
-        str_fmt(err, errlen, "bad listen address '%s' (expected IP:PORT)", conf->listen);
-        goto fail;
-    }
-    srv->lfd = net_tcp_listen(&srv->laddr, 512);
-    if (srv->lfd < 0) {
-        str_fmt(err, errlen, "cannot listen on %s: %s", conf->listen, strerror(-srv->lfd));
-        goto fail;
-    }
-    net_local_addr(srv->lfd, &srv->laddr);
-    srv->ev_accept = event_new(base, srv->lfd, EV_READ | EV_PERSIST, accept_cb, srv);
+    srv->plain.fd = srv->tls.fd = -1;
     srv->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, srv);
     srv->ev_reap = event_new(base, -1, 0, reap_cb, srv);
-    if (!srv->ev_accept || !srv->ev_tick || !srv->ev_reap) {
+    if (!srv->ev_tick || !srv->ev_reap) {
         str_copy(err, errlen, "out of memory");
         goto fail;
+    }
+    if (conf->rtsps_listen[0]) {
+        if (!conf->tls_cert[0] || !conf->tls_key[0]) {
+            str_copy(err, errlen, "rtsps_listen needs tls_cert and tls_key");
+            goto fail;
+        }
+        srv->tls_ctx = net_tls_server_ctx(conf->tls_cert, conf->tls_key, err, errlen);
+        if (!srv->tls_ctx)
+            goto fail;
     }
     for (size_t i = 0; i < conf->n_paths; i++) {
         struct path *p = &srv->paths[i];
@@ -1280,7 +1431,10 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
             goto fail;
         }
     }
-    event_add(srv->ev_accept, NULL);
+    if (listener_open(srv, &srv->plain, conf->listen, false, err, errlen))
+        goto fail;
+    if (srv->tls_ctx && listener_open(srv, &srv->tls, conf->rtsps_listen, true, err, errlen))
+        goto fail;
     struct timeval tv = {0, TICK_MS * 1000};
     event_add(srv->ev_tick, &tv);
     return srv;
@@ -1301,32 +1455,36 @@ void server_free(struct server *srv)
         reap_cb(-1, 0, srv);
     for (size_t i = 0; i < srv->n_paths; i++)
         path_close(&srv->paths[i]);
-    if (srv->ev_accept)
-        event_free(srv->ev_accept);
+    listener_close(&srv->plain);
+    listener_close(&srv->tls);
     if (srv->ev_tick)
         event_free(srv->ev_tick);
     if (srv->ev_reap)
         event_free(srv->ev_reap);
-    if (srv->lfd >= 0)
-        close(srv->lfd);
+    net_tls_ctx_free(srv->tls_ctx);
     free(srv);
 }
 
 uint16_t server_port(const struct server *srv)
 {
-    return net_addr_port(&srv->laddr);
+    return net_addr_port(&srv->plain.addr);
+}
+
+uint16_t server_tls_port(const struct server *srv)
+{
+    return srv->tls_ctx ? net_addr_port(&srv->tls.addr) : 0;
 }
 
 void server_print_banner(const struct server *srv)
 {
     char hosts[9][64];
     size_t nh = 0;
-    if (net_addr_is_any(&srv->laddr)) {
+    if (net_addr_is_any(&srv->plain.addr)) {
         str_copy(hosts[nh++], sizeof hosts[0], "127.0.0.1");
         nh += net_local_ipv4s(hosts + nh, 8);
     } else {
         char ip[64];
-        net_addr_ip_str(&srv->laddr, ip, sizeof ip);
+        net_addr_ip_str(&srv->plain.addr, ip, sizeof ip);
         if (strchr(ip, ':'))
             str_fmt(hosts[nh++], sizeof hosts[0], "[%s]", ip);
         else
@@ -1334,6 +1492,8 @@ void server_print_banner(const struct server *srv)
     }
     uint16_t port = server_port(srv);
     log_info("listening on rtsp://%s:%u", hosts[0], port);
+    if (srv->tls_ctx)
+        log_info("listening on rtsps://%s:%u (TLS)", hosts[0], server_tls_port(srv));
     for (size_t i = 0; i < srv->n_paths; i++) {
         const struct path *p = &srv->paths[i];
         for (size_t h = 0; h < nh; h++)

@@ -28,7 +28,10 @@ struct server_path_conf {
 };
 
 struct server_conf {
-    char listen[128];     /* "0.0.0.0:8554" */
+    char listen[128];       /* "0.0.0.0:8554" */
+    char rtsps_listen[128]; /* "" = no TLS listener */
+    char tls_cert[512];
+    char tls_key[512];
     unsigned session_timeout_s;
     unsigned stall_timeout_s;
     size_t ring_bytes;
@@ -54,6 +57,7 @@ struct server *server_new(struct event_base *base, const struct server_conf *c, 
 void server_free(struct server *s);
 /* The bound port (useful with port 0). */
 uint16_t server_port(const struct server *s);
+uint16_t server_tls_port(const struct server *s); /* 0 without RTSPS */
 /* Print the URLs and ready-to-paste client commands. */
 void server_print_banner(const struct server *s);
 
