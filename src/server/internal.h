@@ -1,0 +1,151 @@
+/* Server internals shared by server.c (connections, sessions, fan-out),
+ * requests.c (RTSP methods for viewers) and publish.c (ANNOUNCE/RECORD).
+ * Not a public API. */
+#ifndef RTSPGATE_SERVER_INTERNAL_H
+#define RTSPGATE_SERVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "hub/stream.h"
+#include "net/net.h"
+#include "net/tls.h"
+#include "rtsp/msg.h"
+#include "server/server.h"
+
+struct event;
+struct bufferevent;
+struct source;
+
+#define CONN_IN_MAX     (RTSP_MAX_HEADER_BYTES + RTSP_MAX_BODY_BYTES + 65536 + 4)
+#define CONN_READ_CHUNK 16384
+#define WRITE_BATCH     128 /* packets per writev (2 iovecs each) */
+#define TICK_MS         250
+#define TLS_OUT_HIGH    (256 * 1024) /* TLS output queued before a viewer counts as blocked */
+#define TLS_OUT_LOW     (64 * 1024)
+
+enum tkind { T_NONE = 0, T_TCP, T_UDP };
+extern const char *const tkind_name[];
+
+struct server;
+struct conn;
+
+struct sess_track {
+    bool setup;
+    uint8_t ch[2];
+    struct net_addr rtp_to, rtcp_to;
+    uint32_t pkts, octets;
+};
+
+struct session {
+    struct server *srv;
+    struct session *next, **pprev;
+    char id[17];
+    struct path *path;
+    struct conn *conn;
+    enum tkind kind;
+    struct sess_track tr[RTSP_MAX_TRACKS];
+    bool playing;
+    struct hub_sub sub;
+    struct session *udp_next, **udp_pprev;
+    uint64_t last_seen_us, opened_us, next_sr_us;
+    uint64_t bytes, packets, rtcp_in;
+    struct net_addr peer_addr;
+    char peer[NET_ADDR_STRLEN];
+};
+
+struct udp_track {
+    int rtp_fd, rtcp_fd;
+    uint16_t port;
+    struct event *ev_rtp, *ev_rtcp;
+    struct net_udp_batch *batch;
+    uint64_t dropped;
+};
+
+struct path {
+    struct server *srv;
+    struct server_path_conf conf;
+    struct hub_stream *stream;
+    struct source *source;
+    bool udp_open[RTSP_MAX_TRACKS];
+    struct udp_track udp[RTSP_MAX_TRACKS];
+    struct session *udp_play;
+    struct event *ev_udp_flush;
+};
+
+struct conn {
+    struct server *srv;
+    struct conn *next, **pprev;
+    int fd;
+    struct bufferevent *bev; /* TLS: all I/O through it (a copy per write); else raw fd */
+    struct net_addr peer, local;
+    char peer_str[NET_ADDR_STRLEN];
+    struct event *ev_read, *ev_write, *ev_flush;
+    struct buf in, out;
+    struct session *tcp_sess;
+    unsigned n_sessions;
+    struct pkt *cur;
+    size_t cur_off;
+    uint8_t cur_hdr[4];
+    bool write_blocked;
+    bool dead;
+    size_t junk_run;
+    uint64_t junk_total, stray_frames;
+    uint64_t opened_us, last_req_us;
+    uint64_t requests;
+    uint64_t rate_window_us; /* start of the current one-second window */
+    unsigned rate_count;
+};
+
+struct listener {
+    struct server *srv;
+    bool tls;
+    int fd;
+    struct net_addr addr;
+    struct event *ev;
+};
+
+struct server {
+    struct event_base *base;
+    struct server_conf conf;
+    struct listener plain, tls;
+    SSL_CTX *tls_ctx;
+    struct event *ev_tick, *ev_reap;
+    struct path paths[SERVER_MAX_PATHS];
+    size_t n_paths;
+    struct conn *conns, *graveyard;
+    unsigned n_conns;
+    struct session *sessions;
+    unsigned n_sessions;
+};
+
+struct req {
+    struct conn *c;
+    const struct rtsp_msg *m;
+    bool has_cseq;
+    uint32_t cseq;
+    char date[64];
+    struct buf *out;
+};
+
+/* server.c */
+extern const struct hub_sub_ops tcp_sub_ops, udp_sub_ops;
+struct path *path_find(struct server *srv, const char *name);
+int path_udp_open(struct path *p, size_t t, const struct net_addr *local);
+struct session *session_find(struct server *srv, struct sv id);
+struct session *session_new(struct conn *c, struct path *p);
+void session_stop_playing(struct session *s);
+void session_close(struct session *s, const char *reason);
+void conn_close(struct conn *c, const char *reason);
+void conn_flush(struct conn *c);
+void send_and_close(struct conn *c, int status, const char *why);
+
+/* requests.c */
+void handle_request(struct conn *c, const struct rtsp_msg *m);
+void handle_frame(struct conn *c, const struct rtsp_frame *f);
+void reply_error(struct req *r, int status);
+struct session *req_session(struct req *r, int *status);
+
+#endif

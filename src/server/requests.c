@@ -1,0 +1,443 @@
+/* RTSP methods as the server answers them to viewers. */
+#include <errno.h>
+#include <event2/event.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/sv.h"
+#include "hub/stream.h"
+#include "rtp/rtcp.h"
+#include "rtsp/transport.h"
+#include "sdp/sdp.h"
+#include "server/internal.h"
+#include "session/srv_proto.h"
+
+
+void reply_error(struct req *r, int status)
+{
+    if (srv_error_response(r->out, status, r->has_cseq, r->cseq, r->date, SV_NULL))
+        conn_close(r->c, "error");
+}
+
+static void log_request(struct conn *c, const struct rtsp_msg *m, int status)
+{
+    if (log_enabled(LOG_VERBOSE))
+        log_verbose("%s %.*s %.*s -> %d %s", c->peer_str, SV_ARG(m->method_name), SV_ARG(m->uri),
+                    status, rtsp_reason(status));
+}
+
+/* Base URL of the presentation as the client named it, without trailing '/'
+ * and without a track suffix. */
+static void presentation_url(struct sv uri, int track, char *dst, size_t size)
+{
+    struct sv u = uri;
+    long q = sv_find_char(u, '?');
+    if (q >= 0)
+        u.n = (size_t)q;
+    while (u.n && u.p[u.n - 1] == '/')
+        u.n--;
+    if (track >= 0) {
+        while (u.n && u.p[u.n - 1] != '/')
+            u.n--;
+        while (u.n && u.p[u.n - 1] == '/')
+            u.n--;
+    }
+    if (sv_to_cstr(u, dst, size))
+        dst[0] = 0;
+}
+
+static int do_options(struct req *r)
+{
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Public: %s\r\n", SRV_PUBLIC);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+static int do_describe(struct req *r, struct path *p)
+{
+    struct hub_stream *st = p->stream;
+    size_t nt = hub_stream_n_tracks(st);
+    if (!nt)
+        return 503;
+    struct sdp_out_media media[RTSP_MAX_TRACKS];
+    char controls[RTSP_MAX_TRACKS][16];
+    for (size_t t = 0; t < nt; t++) {
+        const struct hub_track_info *ti = hub_stream_track(st, t);
+        str_fmt(controls[t], sizeof controls[t], "trackID=%zu", t);
+        media[t] = (struct sdp_out_media){
+            .media = ti->media,
+            .pt = ti->pt,
+            .rtpmap = ti->rtpmap[0] ? ti->rtpmap : NULL,
+            .fmtp = ti->fmtp[0] ? ti->fmtp : NULL,
+            .control = controls[t],
+            .extra = ti->extra[0] ? ti->extra : NULL,
+        };
+    }
+    char origin[NET_ADDR_STRLEN];
+    net_addr_ip_str(&r->c->local, origin, sizeof origin);
+    struct sdp_out_session ss = {
+        .session_id = (uint64_t)(uintptr_t)p ^ 0x5eed,
+        .origin_addr = origin,
+        .name = p->conf.name,
+        .tool = SRV_SERVER_NAME,
+        .range = "npt=now-",
+        .control = "*",
+    };
+    struct buf sdp;
+    buf_init(&sdp, RTSP_MAX_BODY_BYTES);
+    int e = sdp_write(&sdp, &ss, media, nt);
+    char base[RTSP_MAX_URL_BYTES + 2];
+    presentation_url(r->m->uri, -1, base, sizeof base);
+    if (!e)
+        e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Content-Base: %s/\r\n", base);
+    if (!e)
+        e = srv_response_end(r->out, "application/sdp", sdp.data, sdp.len);
+    buf_free(&sdp);
+    return e ? 500 : 200;
+}
+
+struct session *req_session(struct req *r, int *status)
+{
+    struct sv v = rtsp_msg_header(r->m, "Session");
+    if (!v.p) {
+        *status = 454;
+        return NULL;
+    }
+    struct rtsp_session_hdr sh;
+    if (rtsp_parse_session(v, &sh)) {
+        *status = 400;
+        return NULL;
+    }
+    struct session *s = session_find(r->c->srv, sh.id);
+    if (!s) {
+        *status = 454;
+        return NULL;
+    }
+    s->last_seen_us = clock_mono_us();
+    if (!s->conn && s->kind != T_TCP) { /* a UDP session's new control connection */
+        s->conn = r->c;
+        r->c->n_sessions++;
+    }
+    return s;
+}
+
+static int do_setup(struct req *r, struct path *p, int track)
+{
+    struct conn *c = r->c;
+    struct server *srv = c->srv;
+    size_t nt = hub_stream_n_tracks(p->stream);
+    if (!nt)
+        return 503;
+    if (track < 0) {
+        if (nt != 1)
+            return 459;
+        track = 0;
+    }
+    if ((size_t)track >= nt)
+        return 404;
+    struct sv tv = rtsp_msg_header(r->m, "Transport");
+    if (!tv.p)
+        return 461;
+    struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
+    size_t na = 0;
+    int e = rtsp_transport_parse(tv, alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &na);
+    if (e == -EPROTO)
+        return 400;
+    if (e && e != -EMSGSIZE)
+        return 461;
+    if (e == -EMSGSIZE)
+        na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
+    struct srv_transport_caps caps = {.udp = true, .tcp = true};
+    int pick = srv_pick_transport(alts, na, &caps);
+    if (pick < 0)
+        return 461;
+    struct rtsp_transport tr = alts[pick];
+    enum tkind kind = tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
+
+    struct session *s = NULL;
+    bool created = false;
+    if (rtsp_msg_header(r->m, "Session").p) {
+        int st;
+        s = req_session(r, &st);
+        if (!s)
+            return st;
+        if (s->path != p)
+            return 459;
+        if (s->kind != T_NONE && s->kind != kind)
+            return 461;
+        if (s->playing)
+            return 455;
+        if (kind == T_TCP && s->conn != c)
+            return 455;
+    } else {
+        if (c->n_sessions >= srv->conf.max_sessions_per_conn)
+            return 453;
+        if (kind == T_TCP && c->tcp_sess)
+            return 455;
+        s = session_new(c, p);
+        if (!s)
+            return 500;
+        created = true;
+    }
+    struct sess_track *st = &s->tr[track];
+    if (kind == T_TCP) {
+        uint8_t ch0;
+        if (tr.has_interleaved) {
+            ch0 = tr.interleaved[0];
+        } else {
+            ch0 = (uint8_t)(2 * track); /* assign; avoid clashes below */
+        }
+        uint8_t ch1 = tr.has_interleaved ? tr.interleaved[1] : (uint8_t)(ch0 + 1);
+        for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+            if ((int)t == track || !s->tr[t].setup)
+                continue;
+            if (s->tr[t].ch[0] == ch0 || s->tr[t].ch[1] == ch0 || s->tr[t].ch[0] == ch1 ||
+                s->tr[t].ch[1] == ch1) {
+                if (tr.has_interleaved) {
+                    if (created)
+                        session_close(s, "error");
+                    return 461;
+                }
+                ch0 = (uint8_t)(ch0 + 2);
+                ch1 = (uint8_t)(ch0 + 1);
+                t = (size_t)-1; /* re-check from the start */
+            }
+        }
+        st->ch[0] = ch0;
+        st->ch[1] = ch1;
+        tr.has_interleaved = true;
+        tr.interleaved[0] = ch0;
+        tr.interleaved[1] = ch1;
+        c->tcp_sess = s;
+    } else {
+        if (path_udp_open(p, (size_t)track, &c->local)) {
+            if (created)
+                session_close(s, "error");
+            return 500;
+        }
+        /* Media goes to the address the request came from, never to a third
+         * party named in "destination". */
+        st->rtp_to = c->peer;
+        net_addr_set_port(&st->rtp_to, tr.client_port[0]);
+        st->rtcp_to = c->peer;
+        net_addr_set_port(&st->rtcp_to, tr.client_port[1]);
+        tr.has_server_port = true;
+        tr.server_port[0] = p->udp[track].port;
+        tr.server_port[1] = (uint16_t)(p->udp[track].port + 1);
+        tr.destination = SV_NULL;
+        tr.source = SV_NULL;
+    }
+    tr.multicast = false;
+    tr.has_ssrc = true;
+    tr.ssrc = hub_stream_ssrc(p->stream, (size_t)track);
+    tr.mode = RTSP_TMODE_PLAY;
+    st->setup = true;
+    if (s->kind == T_NONE) {
+        s->kind = kind;
+        log_info("session %s opened: peer=%s path=%s transport=%s", s->id, s->peer, p->conf.name,
+                 tkind_name[kind]);
+    }
+    e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_append_str(r->out, "Transport: ");
+    if (!e)
+        e = rtsp_transport_format(&tr, r->out);
+    if (!e)
+        e = buf_printf(r->out, "\r\nSession: %s;timeout=%u\r\n", s->id,
+                       srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+static int do_play(struct req *r, struct path *p, int track)
+{
+    int st;
+    struct session *s = req_session(r, &st);
+    if (!s)
+        return st;
+    if (s->path != p)
+        return 459;
+    size_t nt = hub_stream_n_tracks(p->stream);
+    bool any = false;
+    for (size_t t = 0; t < nt; t++)
+        any |= s->tr[t].setup;
+    if (!any)
+        return 455;
+    uint64_t now = clock_mono_us();
+    if (!s->playing) {
+        bool low = p->conf.low_latency;
+        if (s->kind == T_TCP) {
+            hub_sub_attach(p->stream, &s->sub, &tcp_sub_ops, s, low);
+        } else {
+            hub_sub_attach(p->stream, &s->sub, &udp_sub_ops, s, low);
+            s->udp_next = p->udp_play;
+            if (p->udp_play)
+                p->udp_play->udp_pprev = &s->udp_next;
+            s->udp_pprev = &p->udp_play;
+            p->udp_play = s;
+        }
+        s->playing = true;
+        s->next_sr_us = now + 500000;
+    }
+    char base[RTSP_MAX_URL_BYTES + 2];
+    presentation_url(r->m->uri, track, base, sizeof base);
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\nRange: npt=now-\r\nRTP-Info: ", s->id,
+                       s->srv->conf.session_timeout_s);
+    bool first = true;
+    for (size_t t = 0; t < nt && !e; t++) {
+        if (!s->tr[t].setup)
+            continue;
+        uint16_t seq;
+        uint32_t rtptime;
+        hub_sub_rtp_info(&s->sub, t, now, &seq, &rtptime);
+        e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base,
+                       t, seq, rtptime);
+        first = false;
+    }
+    if (!e)
+        e = buf_append_str(r->out, "\r\n");
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    if (s->kind == T_UDP)
+        event_active(p->ev_udp_flush, EV_WRITE, 0);
+    return e ? 500 : 200;
+}
+
+static int do_session_simple(struct req *r, enum rtsp_method m)
+{
+    struct session *s = NULL;
+    if (rtsp_msg_header(r->m, "Session").p || m == RTSP_METHOD_PAUSE ||
+        m == RTSP_METHOD_TEARDOWN) {
+        int st;
+        s = req_session(r, &st);
+        if (!s)
+            return st;
+    }
+    if (m == RTSP_METHOD_SET_PARAMETER && r->m->body.n)
+        return 451;
+    if (m == RTSP_METHOD_PAUSE)
+        session_stop_playing(s);
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e && s && m != RTSP_METHOD_TEARDOWN)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    if (m == RTSP_METHOD_TEARDOWN)
+        session_close(s, "teardown");
+    return e ? 500 : 200;
+}
+
+void handle_request(struct conn *c, const struct rtsp_msg *m)
+{
+    struct req r = {.c = c, .m = m, .out = &c->out};
+    clock_http_date(r.date, sizeof r.date);
+    r.has_cseq = rtsp_msg_cseq(m, &r.cseq) == 0;
+    int status;
+    uint64_t now = clock_mono_us();
+    c->requests++;
+    c->last_req_us = now;
+    if (now - c->rate_window_us >= 1000000u) {
+        c->rate_window_us = now;
+        c->rate_count = 0;
+    }
+    if (++c->rate_count > c->srv->conf.max_requests_per_s) {
+        if (c->rate_count > 2 * c->srv->conf.max_requests_per_s) {
+            log_warn("connection %s: over %u requests per second, closing", c->peer_str,
+                     c->srv->conf.max_requests_per_s);
+            conn_close(c, "error");
+            return;
+        }
+        status = 503;
+        goto error;
+    }
+    if (!r.has_cseq) {
+        status = 400;
+        goto error;
+    }
+    struct sv unsup = srv_unsupported_option(m);
+    if (unsup.p) {
+        status = 551;
+        if (srv_error_response(r.out, 551, true, r.cseq, r.date, unsup))
+            conn_close(c, "error");
+        goto out;
+    }
+    char pathname[RTSP_MAX_URL_BYTES];
+    int track = -1;
+    struct path *p = NULL;
+    switch (m->method) {
+    case RTSP_METHOD_OPTIONS:
+        status = do_options(&r);
+        goto done;
+    case RTSP_METHOD_GET_PARAMETER:
+    case RTSP_METHOD_SET_PARAMETER:
+    case RTSP_METHOD_PAUSE:
+    case RTSP_METHOD_TEARDOWN:
+        status = do_session_simple(&r, m->method);
+        goto done;
+    case RTSP_METHOD_DESCRIBE:
+    case RTSP_METHOD_SETUP:
+    case RTSP_METHOD_PLAY:
+        break;
+    default:
+        status = 501;
+        goto error;
+    }
+    if (srv_parse_target(m->uri, pathname, sizeof pathname, &track)) {
+        status = 400;
+        goto error;
+    }
+    p = path_find(c->srv, pathname);
+    if (!p) {
+        status = 404;
+        goto error;
+    }
+    if (!acl_permits(&p->conf.acl, &c->peer)) {
+        log_warn("%s: %.*s %s refused: address not allowed for path %s", c->peer_str,
+                 SV_ARG(m->method_name), pathname, pathname);
+        status = 403;
+        goto error;
+    }
+    if (m->method == RTSP_METHOD_DESCRIBE)
+        status = track >= 0 ? 404 : do_describe(&r, p);
+    else if (m->method == RTSP_METHOD_SETUP)
+        status = do_setup(&r, p, track);
+    else
+        status = do_play(&r, p, track);
+done:
+    if (status == 200)
+        goto out;
+error:
+    reply_error(&r, status);
+out:
+    log_request(c, m, status);
+}
+
+void handle_frame(struct conn *c, const struct rtsp_frame *f)
+{
+    struct session *s = c->tcp_sess;
+    if (s) {
+        for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+            if (s->tr[t].setup && (f->channel == s->tr[t].ch[1] || f->channel == s->tr[t].ch[0])) {
+                struct rtcp_info info;
+                if (f->channel == s->tr[t].ch[1] && rtcp_parse(f->data, f->len, &info) == 0)
+                    s->rtcp_in++;
+                s->last_seen_us = clock_mono_us();
+                return;
+            }
+        }
+    }
+    c->stray_frames++;
+    if (c->stray_frames == 1 || log_enabled(LOG_DEBUG))
+        log_verbose("connection %s: ignoring interleaved frame on channel %u (not set up)",
+                    c->peer_str, f->channel);
+}
+
