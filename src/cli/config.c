@@ -88,6 +88,7 @@ static struct server_path_conf *new_path(struct server_conf *c, struct sv name, 
         return NULL;
     }
     p->source_timeout_ms = 2000;
+    p->publish_grace_s = 30;
     c->n_paths++;
     return p;
 }
@@ -215,6 +216,12 @@ static int path_key(struct loader *l, const char *name, const char *v)
         p->source_timeout_ms = (unsigned)n * 1000u;
         return 0;
     }
+    if (!strcmp(name, "publish_grace")) {
+        if (parse_num(l, name, v, 0, 86400, &n))
+            return -1;
+        p->publish_grace_s = (unsigned)n;
+        return 0;
+    }
     if (!strcmp(name, "on_demand") || !strcmp(name, "low_latency")) {
         bool b;
         if (parse_bool(v, &b)) {
@@ -272,7 +279,6 @@ int config_load(const char *file, struct server_conf *c, char *err, size_t errle
     struct loader l;
     memset(&l, 0, sizeof l);
     l.c = c;
-    size_t before = c->n_paths;
     int line = ini_parse(file, handler, &l);
     if (line == -1) {
         str_fmt(err, errlen, "%s: cannot open: %s", file, strerror(errno));
@@ -287,12 +293,7 @@ int config_load(const char *file, struct server_conf *c, char *err, size_t errle
                 l.reason[0] ? l.reason : "syntax error (expected [section] or key = value)");
         return -1;
     }
-    for (size_t i = before; i < c->n_paths; i++) {
-        if (!c->paths[i].source[0]) {
-            str_fmt(err, errlen, "%s: [path %s] has no source", file, c->paths[i].name);
-            return -1;
-        }
-    }
+    /* a [path] without source is a publish path */
     return 0;
 }
 

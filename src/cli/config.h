@@ -6,7 +6,9 @@
  *                          max_requests_per_second, allow, deny
  *   [path NAME]            source, source_transport (auto|udp|tcp),
  *                          source_timeout (seconds, UDP->TCP fallback),
- *                          on_demand (yes|no), low_latency (yes|no), allow, deny
+ *                          on_demand (yes|no), low_latency (yes|no), allow, deny,
+ *                          publish_grace (seconds; a path without source is
+ *                          published into with ANNOUNCE/RECORD)
  */
 #ifndef RTSPGATE_CLI_CONFIG_H
 #define RTSPGATE_CLI_CONFIG_H

@@ -47,7 +47,8 @@ struct session {
     struct conn *conn;
     enum tkind kind;
     struct sess_track tr[RTSP_MAX_TRACKS];
-    bool playing;
+    bool playing;    /* viewer: PLAY; publisher: RECORD */
+    bool record;     /* a publisher session (ANNOUNCE) */
     struct hub_sub sub;
     struct session *udp_next, **udp_pprev;
     uint64_t last_seen_us, opened_us, next_sr_us;
@@ -64,11 +65,26 @@ struct udp_track {
     uint64_t dropped;
 };
 
+enum pub_codec { PUB_OTHER = 0, PUB_H264, PUB_H265 };
+
+/* What a publisher announced, per track. */
+struct pub_track {
+    char control[256];
+    enum pub_codec codec;
+    bool last_marker;
+    uint32_t last_ts;
+    bool have_last;
+};
+
 struct path {
     struct server *srv;
     struct server_path_conf conf;
     struct hub_stream *stream;
-    struct source *source;
+    struct source *source;   /* NULL for a publish path */
+    struct session *publisher;
+    uint64_t publisher_gone_us; /* 0: no grace period running */
+    struct pub_track pub[RTSP_MAX_TRACKS];
+    size_t n_pub;
     bool udp_open[RTSP_MAX_TRACKS];
     struct udp_track udp[RTSP_MAX_TRACKS];
     struct session *udp_play;
@@ -141,6 +157,17 @@ void session_close(struct session *s, const char *reason);
 void conn_close(struct conn *c, const char *reason);
 void conn_flush(struct conn *c);
 void send_and_close(struct conn *c, int status, const char *why);
+
+/* publish.c */
+int do_announce(struct req *r, struct path *p);
+int do_setup_record(struct req *r, struct path *p, struct session *s, int track);
+int do_record(struct req *r, struct path *p);
+/* The track of a publisher's SETUP URI whose last segment is one of the
+ * announced controls ("streamid=0", "stream=1" ...), or -1. */
+int publish_track_for_uri(const struct path *p, struct sv uri);
+void publish_packet(struct path *p, size_t track, const uint8_t *data, size_t len, uint64_t now_us);
+void publish_session_gone(struct session *s);
+void publish_tick(struct server *srv, uint64_t now_us);
 
 /* requests.c */
 void handle_request(struct conn *c, const struct rtsp_msg *m);

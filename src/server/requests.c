@@ -386,6 +386,8 @@ void handle_request(struct conn *c, const struct rtsp_msg *m)
     case RTSP_METHOD_DESCRIBE:
     case RTSP_METHOD_SETUP:
     case RTSP_METHOD_PLAY:
+    case RTSP_METHOD_ANNOUNCE:
+    case RTSP_METHOD_RECORD:
         break;
     default:
         status = 501;
@@ -396,6 +398,17 @@ void handle_request(struct conn *c, const struct rtsp_msg *m)
         goto error;
     }
     p = path_find(c->srv, pathname);
+    if (!p && m->method == RTSP_METHOD_SETUP) {
+        /* a publisher's own control names, e.g. ".../cam/stream=0" */
+        char *slash = strrchr(pathname, '/');
+        if (slash) {
+            *slash = 0;
+            p = path_find(c->srv, pathname);
+            track = p ? publish_track_for_uri(p, m->uri) : -1;
+            if (track < 0)
+                p = NULL;
+        }
+    }
     if (!p) {
         status = 404;
         goto error;
@@ -406,19 +419,47 @@ void handle_request(struct conn *c, const struct rtsp_msg *m)
         status = 403;
         goto error;
     }
-    if (m->method == RTSP_METHOD_DESCRIBE)
+    struct session *rec = NULL;
+    if (m->method == RTSP_METHOD_SETUP) {
+        /* a publisher's SETUP: its session, named or the one on this connection */
+        struct sv sid = rtsp_msg_header(m, "Session");
+        struct rtsp_session_hdr sh;
+        if (sid.p && rtsp_parse_session(sid, &sh) == 0)
+            rec = session_find(c->srv, sh.id);
+        else if (p->publisher == NULL)
+            for (struct session *s = c->srv->sessions; s && !rec; s = s->next)
+                if (s->record && s->conn == c && s->path == p)
+                    rec = s;
+        if (rec && (!rec->record || rec->path != p))
+            rec = NULL;
+    }
+    if (m->method == RTSP_METHOD_ANNOUNCE) {
+        status = track >= 0 ? 404 : do_announce(&r, p);
+    } else if (m->method == RTSP_METHOD_RECORD) {
+        status = do_record(&r, p);
+    } else if (rec) {
+        if (track < 0 && p->n_pub == 1)
+            track = 0;
+        status = do_setup_record(&r, p, rec, track);
+    } else if (!p->source && !p->n_pub) {
+        status = -404;
+        if (srv_error_response_reason(r.out, 404, "Nothing Published Here", r.has_cseq, r.cseq,
+                                      r.date))
+            conn_close(c, "error");
+    } else if (m->method == RTSP_METHOD_DESCRIBE) {
         status = track >= 0 ? 404 : do_describe(&r, p);
-    else if (m->method == RTSP_METHOD_SETUP)
+    } else if (m->method == RTSP_METHOD_SETUP) {
         status = do_setup(&r, p, track);
-    else
+    } else {
         status = do_play(&r, p, track);
+    }
 done:
-    if (status == 200)
+    if (status == 200 || status < 0)
         goto out;
 error:
     reply_error(&r, status);
 out:
-    log_request(c, m, status);
+    log_request(c, m, status < 0 ? -status : status);
 }
 
 void handle_frame(struct conn *c, const struct rtsp_frame *f)
@@ -426,6 +467,12 @@ void handle_frame(struct conn *c, const struct rtsp_frame *f)
     struct session *s = c->tcp_sess;
     if (s) {
         for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
+            if (s->record && s->playing && s->tr[t].setup && f->channel == s->tr[t].ch[0]) {
+                uint64_t now = clock_mono_us();
+                s->last_seen_us = now;
+                publish_packet(s->path, t, f->data, f->len, now);
+                return;
+            }
             if (s->tr[t].setup && (f->channel == s->tr[t].ch[1] || f->channel == s->tr[t].ch[0])) {
                 struct rtcp_info info;
                 if (f->channel == s->tr[t].ch[1] && rtcp_parse(f->data, f->len, &info) == 0)

@@ -182,7 +182,10 @@ void session_close(struct session *s, const char *reason)
                  (unsigned long long)s->bytes, (unsigned long long)s->packets, dur,
                  (unsigned long long)s->sub.skips);
     }
-    session_stop_playing(s);
+    if (s->record)
+        publish_session_gone(s);
+    else
+        session_stop_playing(s);
     if (s->conn) {
         if (s->conn->tcp_sess == s)
             s->conn->tcp_sess = NULL;
@@ -278,8 +281,19 @@ static void udp_rtcp_cb(evutil_socket_t fd, short ev, void *arg)
         if (n < 0)
             return;
         struct rtcp_info info;
-        bool is_rtcp = rtcp_parse(buf, (size_t)n, &info) == 0;
         uint64_t now = clock_mono_us();
+        struct session *pub = p->publisher;
+        if (pub && pub->kind == T_UDP && net_addr_same_ip(&pub->peer_addr, &from)) {
+            for (size_t t = 0; t < p->n_pub; t++) {
+                if (fd == p->udp[t].rtp_fd && pub->tr[t].setup) {
+                    publish_packet(p, t, buf, (size_t)n, now);
+                    break;
+                }
+            }
+            pub->last_seen_us = now;
+            continue;
+        }
+        bool is_rtcp = rtcp_parse(buf, (size_t)n, &info) == 0;
         for (struct session *s = p->srv->sessions; s; s = s->next) {
             if (s->path != p || s->kind != T_UDP)
                 continue;
@@ -442,7 +456,7 @@ void conn_flush(struct conn *c)
             continue;
         }
         struct session *s = c->tcp_sess;
-        if (!s || !s->playing)
+        if (!s || !s->playing || s->record)
             break;
         struct pkt *pk[WRITE_BATCH];
         uint8_t hdr[WRITE_BATCH][4];
@@ -767,6 +781,7 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
     struct server *srv = arg;
     uint64_t now = clock_mono_us();
+    publish_tick(srv, now);
     for (struct conn *c = srv->conns, *n; c; c = n) {
         n = c->next;
         if (!c->requests && now - c->opened_us > srv->conf.request_timeout_s * 1000000ull) {
@@ -790,7 +805,7 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
             session_close(s, "timeout");
             continue;
         }
-        if (s->playing && now >= s->next_sr_us) {
+        if (s->playing && !s->record && now >= s->next_sr_us) {
             session_send_sr(s, now);
             s->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
         }
@@ -887,6 +902,8 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
             str_copy(err, errlen, "out of memory");
             goto fail;
         }
+        if (!p->conf.source[0])
+            continue; /* a publish path: ANNOUNCE/RECORD feeds it */
         char e2[256];
         p->source = source_new(base, p->conf.source, p->stream, seed, e2, sizeof e2);
         if (!p->source) {
@@ -961,7 +978,7 @@ void server_print_banner(const struct server *srv)
         const struct path *p = &srv->paths[i];
         for (size_t h = 0; h < nh; h++)
             log_info("serving rtsp://%s:%u/%s (%s)", hosts[h], port, p->conf.name,
-                     source_describe(p->source));
+                     p->source ? source_describe(p->source) : "published by a client: ANNOUNCE/RECORD");
     }
     if (!srv->n_paths)
         return;

@@ -19,12 +19,13 @@ enum source_transport { SOURCE_TRANSPORT_AUTO = 0, SOURCE_TRANSPORT_UDP, SOURCE_
 
 struct server_path_conf {
     char name[128];
-    char source[1024];
+    char source[1024]; /* empty: a publish path, fed by ANNOUNCE/RECORD */
     bool low_latency;
     enum source_transport source_transport; /* for rtsp:// sources */
     bool on_demand;          /* connect the source when the first viewer comes */
     unsigned source_timeout_ms; /* auto: UDP -> TCP fallback when no RTP in this time */
     struct acl acl;          /* who may use this path (403 otherwise) */
+    unsigned publish_grace_s; /* publish path: viewers wait this long for a publisher to return */
 };
 
 struct server_conf {

@@ -71,7 +71,7 @@ int srv_pick_transport(const struct rtsp_transport *alts, size_t n,
         const struct rtsp_transport *t = &alts[i];
         if (t->profile != RTSP_PROFILE_RTP_AVP && t->profile != RTSP_PROFILE_RTP_AVPF)
             continue;
-        if (t->multicast || t->mode != RTSP_TMODE_PLAY)
+        if (t->multicast || t->mode != (caps->record ? RTSP_TMODE_RECORD : RTSP_TMODE_PLAY))
             continue;
         if (t->lower == RTSP_LOWER_TCP && caps->tcp)
             return (int)i;
@@ -115,6 +115,19 @@ int srv_error_response(struct buf *out, int status, bool has_cseq, uint32_t cseq
         r = buf_printf(out, "Public: %s\r\n", SRV_PUBLIC);
     if (!r && unsupported.p)
         r = buf_printf(out, "Unsupported: %.*s\r\n", SV_ARG(unsupported));
+    if (!r)
+        r = srv_response_end(out, NULL, NULL, 0);
+    return r;
+}
+
+int srv_error_response_reason(struct buf *out, int status, const char *reason, bool has_cseq,
+                              uint32_t cseq, const char *date)
+{
+    int r = buf_printf(out, "RTSP/1.0 %d %s\r\n", status, reason);
+    if (!r && has_cseq)
+        r = buf_printf(out, "CSeq: %u\r\n", cseq);
+    if (!r)
+        r = buf_printf(out, "Date: %s\r\nServer: %s\r\n", date, SRV_SERVER_NAME);
     if (!r)
         r = srv_response_end(out, NULL, NULL, 0);
     return r;

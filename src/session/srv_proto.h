@@ -13,7 +13,9 @@
 #include "rtsp/msg.h"
 #include "rtsp/transport.h"
 
-#define SRV_PUBLIC "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER"
+#define SRV_PUBLIC                                                                                 \
+    "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, "            \
+    "SET_PARAMETER"
 #define SRV_SERVER_NAME "rtspgate/" RTSPGATE_VERSION
 
 /* Split a request URI ("rtsp://h:p/cam/1/trackID=1", "/cam/1", "*") into the
@@ -27,10 +29,12 @@ int srv_parse_target(struct sv uri, char *path, size_t path_size, int *track);
 struct srv_transport_caps {
     bool udp;
     bool tcp;
+    bool record; /* the client publishes (mode=record) rather than plays */
 };
 /* Pick the first alternative we can serve: RTP/AVP or RTP/AVPF, unicast, UDP
- * with client_port or TCP (interleaved given or not), mode play. Returns the
- * index in alts, or -ENOTSUP when none is acceptable (answer 461). */
+ * with client_port or TCP (interleaved given or not), in the wanted mode
+ * (play, or record when caps->record). Returns the index in alts, or -ENOTSUP
+ * when none is acceptable (answer 461). */
 int srv_pick_transport(const struct rtsp_transport *alts, size_t n,
                        const struct srv_transport_caps *caps);
 
@@ -47,6 +51,9 @@ int srv_response_end(struct buf *out, const char *content_type, const void *body
  * `Unsupported` when given. */
 int srv_error_response(struct buf *out, int status, bool has_cseq, uint32_t cseq,
                        const char *date, struct sv unsupported);
+/* The same with a reason phrase of our own, e.g. "Path Already Has a Publisher". */
+int srv_error_response_reason(struct buf *out, int status, const char *reason, bool has_cseq,
+                              uint32_t cseq, const char *date);
 
 /* The first token of a Require/Proxy-Require header that we do not support
  * (we support none), or .p == NULL. */

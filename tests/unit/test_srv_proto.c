@@ -73,8 +73,16 @@ static void test_pick_transport(void **st)
     assert_true(pick("RTP/AVP;unicast", true, true) < 0);
     /* TCP without interleaved is fine: channels get assigned */
     assert_int_equal(pick("RTP/AVP/TCP;unicast", true, true), 0);
-    /* RECORD is not a play transport */
+    /* RECORD is not a play transport, and the other way round */
     assert_true(pick("RTP/AVP/TCP;unicast;interleaved=0-1;mode=record", true, true) < 0);
+    struct rtsp_transport alts[4];
+    size_t n = 0;
+    assert_int_equal(rtsp_transport_parse(SV_LIT("RTP/AVP/TCP;unicast;interleaved=0-1;mode=record"),
+                                          alts, 4, &n), 0);
+    struct srv_transport_caps rec = {.udp = true, .tcp = true, .record = true};
+    assert_int_equal(srv_pick_transport(alts, n, &rec), 0);
+    assert_int_equal(rtsp_transport_parse(SV_LIT("RTP/AVP/TCP;unicast;interleaved=0-1"), alts, 4, &n), 0);
+    assert_true(srv_pick_transport(alts, n, &rec) < 0);
     assert_true(pick("RTP/AVP/TCP;unicast;interleaved=0-1", true, false) < 0);
 }
 

@@ -1,0 +1,353 @@
+/* Publishing into a path: ANNOUNCE (SDP), SETUP with mode=record, RECORD,
+ * then RTP from the publisher (interleaved or UDP) into the path's hub
+ * stream. Viewers of a published path are ordinary hub subscribers; when the
+ * publisher leaves, they wait for the path's grace time and resume with
+ * continuous numbering when a publisher comes back. */
+#include <errno.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/pkt.h"
+#include "core/sv.h"
+#include "rtp/rtp.h"
+#include "rtsp/transport.h"
+#include "sdp/sdp.h"
+#include "server/internal.h"
+#include "session/srv_proto.h"
+
+/* Does this RTP payload start a keyframe (parameter sets or an IRAP picture)? */
+static bool payload_is_key(enum pub_codec codec, const uint8_t *p, size_t n)
+{
+    if (codec == PUB_H264 && n >= 1) {
+        unsigned t = p[0] & 0x1f;
+        if (t == 5 || t == 7)
+            return true;
+        if (t == 24) { /* STAP-A */
+            for (size_t off = 1; off + 3 <= n;) {
+                size_t l = (size_t)p[off] << 8 | p[off + 1];
+                if (l && ((p[off + 2] & 0x1f) == 5 || (p[off + 2] & 0x1f) == 7))
+                    return true;
+                off += 2 + l;
+            }
+            return false;
+        }
+        if (t == 28 && n >= 2) /* FU-A start of an IDR */
+            return (p[1] & 0x80) && (p[1] & 0x1f) == 5;
+        return false;
+    }
+    if (codec == PUB_H265 && n >= 2) {
+        unsigned t = (p[0] >> 1) & 0x3f;
+        if ((t >= 16 && t <= 21) || t == 32 || t == 33)
+            return true;
+        if (t == 48) { /* AP */
+            for (size_t off = 2; off + 4 <= n;) {
+                size_t l = (size_t)p[off] << 8 | p[off + 1];
+                unsigned nt = (p[off + 2] >> 1) & 0x3f;
+                if (l && ((nt >= 16 && nt <= 21) || nt == 32 || nt == 33))
+                    return true;
+                off += 2 + l;
+            }
+            return false;
+        }
+        if (t == 49 && n >= 3) /* FU start of an IRAP picture */
+            return (p[2] & 0x80) && (p[2] & 0x3f) >= 16 && (p[2] & 0x3f) <= 21;
+    }
+    return false;
+}
+
+void publish_packet(struct path *p, size_t track, const uint8_t *data, size_t len, uint64_t now_us)
+{
+    struct rtp_hdr h;
+    if (track >= p->n_pub || rtp_parse(data, len, &h))
+        return;
+    struct pub_track *pt = &p->pub[track];
+    bool au_start = !pt->have_last || pt->last_marker || h.ts != pt->last_ts;
+    pt->have_last = true;
+    pt->last_marker = h.marker;
+    pt->last_ts = h.ts;
+    struct pkt *k = pkt_new_copy(data, len);
+    if (!k)
+        return;
+    k->track = (uint8_t)track;
+    if (au_start) {
+        k->flags |= PKT_F_AU_START;
+        if (payload_is_key(pt->codec, h.payload, h.payload_len))
+            k->flags |= PKT_F_KEY;
+    }
+    hub_stream_publish(p->stream, k, now_us);
+    if (p->publisher) {
+        p->publisher->packets++;
+        p->publisher->bytes += len;
+    }
+}
+
+/* Close every viewer of the path (not its publisher). */
+static void close_viewers(struct path *p, const char *reason)
+{
+    struct server *srv = p->srv;
+    for (struct session *s = srv->sessions, *n; s; s = n) {
+        n = s->next;
+        if (s->path == p && !s->record)
+            session_close(s, reason);
+    }
+}
+
+static int reply_reason(struct req *r, int status, const char *reason)
+{
+    if (srv_error_response_reason(r->out, status, reason, r->has_cseq, r->cseq, r->date))
+        conn_close(r->c, "error");
+    return -status;
+}
+
+int do_announce(struct req *r, struct path *p)
+{
+    if (p->source)
+        return reply_reason(r, 455, "Path Has a Source and Takes No Publisher");
+    struct sv ct = rtsp_msg_header(r->m, "Content-Type");
+    if (!ct.p || !sv_istarts_with(sv_trim(ct), "application/sdp"))
+        return 415;
+    if (p->publisher && p->publisher->conn != r->c)
+        return reply_reason(r, 455, "Path Already Has a Publisher");
+    struct sdp_session sdp;
+    if (sdp_parse(r->m->body, &sdp) || sdp.n_media == 0)
+        return reply_reason(r, 400, "Bad SDP");
+
+    struct hub_track_info ti[RTSP_MAX_TRACKS];
+    struct pub_track pub[RTSP_MAX_TRACKS];
+    memset(ti, 0, sizeof ti);
+    memset(pub, 0, sizeof pub);
+    for (size_t i = 0; i < sdp.n_media; i++) {
+        const struct sdp_media *m = &sdp.media[i];
+        struct hub_track_info *t = &ti[i];
+        if (sv_to_cstr(m->media, t->media, sizeof t->media) ||
+            sv_to_cstr(m->rtpmap, t->rtpmap, sizeof t->rtpmap) ||
+            sv_to_cstr(m->fmtp, t->fmtp, sizeof t->fmtp) ||
+            sv_to_cstr(m->control.p ? m->control : SV_LIT(""), pub[i].control,
+                       sizeof pub[i].control))
+            return reply_reason(r, 400, "SDP Field Too Long");
+        t->pt = m->pt;
+        t->clock_rate = m->clock_rate ? m->clock_rate : 90000;
+        if (sv_ieq_cstr(m->encoding, "H264"))
+            pub[i].codec = PUB_H264;
+        else if (sv_ieq_cstr(m->encoding, "H265"))
+            pub[i].codec = PUB_H265;
+        t->is_video_key_track = pub[i].codec != PUB_OTHER;
+        /* keep the other attributes (framerate, framesize ...) for viewers */
+        struct buf extra;
+        buf_init(&extra, sizeof t->extra - 1);
+        struct sv rest = m->text, line;
+        while (rest.n) {
+            struct sv after = sv_split(rest, '\n', &line);
+            line = sv_trim(line);
+            if (sv_starts_with(line, "a=") && !sv_istarts_with(line, "a=control:") &&
+                !sv_istarts_with(line, "a=rtpmap:") && !sv_istarts_with(line, "a=fmtp:") &&
+                !sv_istarts_with(line, "a=sendonly") && !sv_istarts_with(line, "a=recvonly") &&
+                !sv_istarts_with(line, "a=sendrecv")) {
+                if (buf_append(&extra, line.p, line.n) == 0)
+                    buf_append(&extra, "\r\n", 2);
+            }
+            if (!after.p)
+                break;
+            rest = after;
+        }
+        if (extra.len)
+            memcpy(t->extra, extra.data, extra.len);
+        t->extra[extra.len] = 0;
+        buf_free(&extra);
+    }
+    /* A different layout than viewers were told about: they must start over. */
+    size_t old_n = hub_stream_n_tracks(p->stream);
+    bool same = old_n == sdp.n_media;
+    for (size_t i = 0; same && i < old_n; i++) {
+        const struct hub_track_info *o = hub_stream_track(p->stream, i);
+        same = o->pt == ti[i].pt && strcmp(o->rtpmap, ti[i].rtpmap) == 0;
+    }
+    if (old_n && !same)
+        close_viewers(p, "source-changed");
+    if (hub_stream_set_tracks(p->stream, ti, sdp.n_media))
+        return 400;
+    memcpy(p->pub, pub, sizeof pub);
+    p->n_pub = sdp.n_media;
+
+    struct session *s = NULL;
+    if (p->publisher && p->publisher->conn == r->c) {
+        s = p->publisher; /* re-ANNOUNCE on the same connection */
+    } else {
+        if (r->c->n_sessions >= r->c->srv->conf.max_sessions_per_conn)
+            return 453;
+        s = session_new(r->c, p);
+        if (!s)
+            return 500;
+        s->record = true;
+    }
+    log_info("path %s: %s announced %zu track(s)", p->conf.name, r->c->peer_str, sdp.n_media);
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+int publish_track_for_uri(const struct path *p, struct sv uri)
+{
+    struct sv u = uri;
+    long q = sv_find_char(u, '?');
+    if (q >= 0)
+        u.n = (size_t)q;
+    while (u.n && u.p[u.n - 1] == '/')
+        u.n--;
+    size_t i = u.n;
+    while (i && u.p[i - 1] != '/')
+        i--;
+    struct sv last = sv_sub(u, i, u.n);
+    for (size_t t = 0; t < p->n_pub; t++) {
+        struct sv c = sv_from_cstr(p->pub[t].control);
+        if (!c.n)
+            continue;
+        if (sv_eq(c, uri) || sv_eq(c, u))
+            return (int)t;
+        /* a relative control, or an absolute one whose last segment matches */
+        size_t j = c.n;
+        while (j && c.p[j - 1] != '/')
+            j--;
+        if (sv_eq(sv_sub(c, j, c.n), last))
+            return (int)t;
+    }
+    return -1;
+}
+
+int do_setup_record(struct req *r, struct path *p, struct session *s, int track)
+{
+    if (track < 0 || (size_t)track >= p->n_pub)
+        return 404;
+    if (s->playing)
+        return 455;
+    struct sv tv = rtsp_msg_header(r->m, "Transport");
+    if (!tv.p)
+        return 461;
+    struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
+    size_t na = 0;
+    int e = rtsp_transport_parse(tv, alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &na);
+    if (e == -EPROTO)
+        return 400;
+    if (e == -EMSGSIZE)
+        na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
+    else if (e)
+        return 461;
+    struct srv_transport_caps caps = {.udp = true, .tcp = true, .record = true};
+    int pick = srv_pick_transport(alts, na, &caps);
+    if (pick < 0)
+        return 461;
+    struct rtsp_transport tr = alts[pick];
+    enum tkind kind = tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
+    if (s->kind != T_NONE && s->kind != kind)
+        return 461;
+    if (kind == T_TCP && s->conn != r->c)
+        return 455;
+    struct sess_track *st = &s->tr[track];
+    if (kind == T_TCP) {
+        if (!tr.has_interleaved) {
+            tr.has_interleaved = true;
+            tr.interleaved[0] = (uint8_t)(2 * track);
+            tr.interleaved[1] = (uint8_t)(2 * track + 1);
+        }
+        st->ch[0] = tr.interleaved[0];
+        st->ch[1] = tr.interleaved[1];
+        r->c->tcp_sess = s;
+    } else {
+        if (!tr.has_client_port)
+            return 461;
+        if (path_udp_open(p, (size_t)track, &r->c->local))
+            return 500;
+        st->rtp_to = r->c->peer;
+        net_addr_set_port(&st->rtp_to, tr.client_port[0]);
+        st->rtcp_to = r->c->peer;
+        net_addr_set_port(&st->rtcp_to, tr.client_port[1]);
+        tr.has_server_port = true;
+        tr.server_port[0] = p->udp[track].port;
+        tr.server_port[1] = (uint16_t)(p->udp[track].port + 1);
+        tr.destination = SV_NULL;
+        tr.source = SV_NULL;
+    }
+    st->setup = true;
+    if (s->kind == T_NONE) {
+        s->kind = kind;
+        log_info("session %s opened: peer=%s path=%s transport=%s (publisher)", s->id, s->peer,
+                 p->conf.name, tkind_name[kind]);
+    }
+    tr.mode = RTSP_TMODE_RECORD;
+    tr.has_ssrc = false;
+    e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_append_str(r->out, "Transport: ");
+    if (!e)
+        e = rtsp_transport_format(&tr, r->out);
+    if (!e)
+        e = buf_printf(r->out, "\r\nSession: %s;timeout=%u\r\n", s->id,
+                       r->c->srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+int do_record(struct req *r, struct path *p)
+{
+    int st;
+    struct session *s = req_session(r, &st);
+    if (!s)
+        return st;
+    if (!s->record || s->path != p)
+        return 455;
+    bool any = false;
+    for (size_t t = 0; t < p->n_pub; t++)
+        any |= s->tr[t].setup;
+    if (!any)
+        return 455;
+    if (p->publisher && p->publisher != s)
+        return reply_reason(r, 455, "Path Already Has a Publisher");
+    if (!s->playing) {
+        s->playing = true;
+        p->publisher = s;
+        if (p->publisher_gone_us)
+            log_info("path %s: publisher back after %.1f s", p->conf.name,
+                     (double)(clock_mono_us() - p->publisher_gone_us) / 1e6);
+        p->publisher_gone_us = 0;
+        for (size_t t = 0; t < RTSP_MAX_TRACKS; t++)
+            p->pub[t].have_last = false;
+        hub_stream_upstream_reset(p->stream); /* viewers keep their numbering */
+    }
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
+void publish_session_gone(struct session *s)
+{
+    struct path *p = s->path;
+    if (p->publisher != s)
+        return;
+    p->publisher = NULL;
+    p->publisher_gone_us = clock_mono_us();
+    log_info("path %s: publisher left; viewers wait up to %u s for it", p->conf.name,
+             p->conf.publish_grace_s);
+}
+
+void publish_tick(struct server *srv, uint64_t now_us)
+{
+    for (size_t i = 0; i < srv->n_paths; i++) {
+        struct path *p = &srv->paths[i];
+        if (!p->publisher_gone_us ||
+            now_us - p->publisher_gone_us < (uint64_t)p->conf.publish_grace_s * 1000000u)
+            continue;
+        log_info("path %s: no publisher for %u s; closing its viewers", p->conf.name,
+                 p->conf.publish_grace_s);
+        p->publisher_gone_us = 0;
+        p->n_pub = 0;
+        close_viewers(p, "no-publisher");
+    }
+}
