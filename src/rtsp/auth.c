@@ -727,6 +727,8 @@ static int cred_param(const struct param *pa, struct rtsp_auth_credentials *cr, 
     } else if (sv_ieq_cstr(pa->name, "nc")) {
         COPY(nc, P_NC);
         if (!r) {
+            if (!cr->nc[0])
+                return -EPROTO;
             uint32_t v = 0;
             for (size_t i = 0; cr->nc[i]; i++) {
                 int h = hex_val(cr->nc[i]);
@@ -890,7 +892,7 @@ const char *rtsp_auth_result_name(enum rtsp_auth_result r)
 static bool server_ok(const struct rtsp_auth_server *s)
 {
     return s && s->realm && s->secret && s->secret_len >= RTSP_AUTH_MIN_SECRET &&
-           !has_ctl(sv_from_cstr(s->realm));
+           strlen(s->realm) <= RTSP_AUTH_MAX_PARAM && !has_ctl(sv_from_cstr(s->realm));
 }
 
 #define NONCE_TAG_BYTES 16

@@ -389,6 +389,7 @@ static void test_authorization_syntax(void **st)
         "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"/\", response=\"0\", nc=zz",
         "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"/\", response=\"0\" Basic x",
         "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"/\", response=\"0\", Basic x",
+        "Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"/\", nc=\"\", x=y",
         "Basic",
         "Basic a b",
         "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==, x=y",
@@ -709,6 +710,13 @@ static void test_server_challenges(void **st)
     assert_int_equal(rtsp_auth_server_challenges(&s, false, T0, &b), -EINVAL);
     assert_int_equal(b.len, 0);
     assert_int_equal(rtsp_auth_verify(&s, NULL, S("GET"), S("/"), NULL, T0), RTSP_AUTH_INTERNAL);
+    s = server();
+    char long_realm[RTSP_AUTH_MAX_PARAM + 2];
+    memset(long_realm, 'r', sizeof long_realm - 1);
+    long_realm[sizeof long_realm - 1] = 0;
+    s.realm = long_realm;
+    char nonce2[RTSP_AUTH_NONCE_LEN + 1];
+    assert_int_equal(rtsp_auth_make_nonce(&s, T0, nonce2, sizeof nonce2), -EINVAL);
     s = server();
     char small[40];
     assert_int_equal(rtsp_auth_server_challenge(&s, RTSP_AUTH_SCHEME_DIGEST, RTSP_AUTH_ALGO_MD5,
