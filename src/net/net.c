@@ -274,6 +274,11 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
     return -EADDRINUSE;
 }
 
+void net_udp_set_rcvbuf(int fd, int bytes)
+{
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 ssize_t net_udp_recv(int fd, void *buf, size_t len, struct net_addr *from)
 {
     from->len = sizeof from->ss;

@@ -53,6 +53,8 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
                       uint16_t *rtp_port);
 /* Open one UDP socket bound to a (port 0 = any). */
 int net_udp_open(const struct net_addr *a, int *fd);
+/* SO_RCVBUF (best effort: the kernel caps it at net.core.rmem_max). */
+void net_udp_set_rcvbuf(int fd, int bytes);
 ssize_t net_udp_recv(int fd, void *buf, size_t len, struct net_addr *from);
 ssize_t net_udp_send(int fd, const void *buf, size_t len, const struct net_addr *to);
 
