@@ -12,6 +12,7 @@
 #include "hub/stream.h"
 #include "net/net.h"
 #include "net/tls.h"
+#include "rtp/keyframe.h"
 #include "rtsp/msg.h"
 #include "server/server.h"
 
@@ -65,12 +66,10 @@ struct udp_track {
     uint64_t dropped;
 };
 
-enum pub_codec { PUB_OTHER = 0, PUB_H264, PUB_H265 };
-
 /* What a publisher announced, per track. */
 struct pub_track {
     char control[256];
-    enum pub_codec codec;
+    enum keyframe_codec codec;
     bool last_marker;
     uint32_t last_ts;
     bool have_last;

@@ -10,51 +10,12 @@
 #include "core/log.h"
 #include "core/pkt.h"
 #include "core/sv.h"
+#include "rtp/keyframe.h"
 #include "rtp/rtp.h"
 #include "rtsp/transport.h"
 #include "sdp/sdp.h"
 #include "server/internal.h"
 #include "session/srv_proto.h"
-
-/* Does this RTP payload start a keyframe (parameter sets or an IRAP picture)? */
-static bool payload_is_key(enum pub_codec codec, const uint8_t *p, size_t n)
-{
-    if (codec == PUB_H264 && n >= 1) {
-        unsigned t = p[0] & 0x1f;
-        if (t == 5 || t == 7)
-            return true;
-        if (t == 24) { /* STAP-A */
-            for (size_t off = 1; off + 3 <= n;) {
-                size_t l = (size_t)p[off] << 8 | p[off + 1];
-                if (l && ((p[off + 2] & 0x1f) == 5 || (p[off + 2] & 0x1f) == 7))
-                    return true;
-                off += 2 + l;
-            }
-            return false;
-        }
-        if (t == 28 && n >= 2) /* FU-A start of an IDR */
-            return (p[1] & 0x80) && (p[1] & 0x1f) == 5;
-        return false;
-    }
-    if (codec == PUB_H265 && n >= 2) {
-        unsigned t = (p[0] >> 1) & 0x3f;
-        if ((t >= 16 && t <= 21) || t == 32 || t == 33)
-            return true;
-        if (t == 48) { /* AP */
-            for (size_t off = 2; off + 4 <= n;) {
-                size_t l = (size_t)p[off] << 8 | p[off + 1];
-                unsigned nt = (p[off + 2] >> 1) & 0x3f;
-                if (l && ((nt >= 16 && nt <= 21) || nt == 32 || nt == 33))
-                    return true;
-                off += 2 + l;
-            }
-            return false;
-        }
-        if (t == 49 && n >= 3) /* FU start of an IRAP picture */
-            return (p[2] & 0x80) && (p[2] & 0x3f) >= 16 && (p[2] & 0x3f) <= 21;
-    }
-    return false;
-}
 
 void publish_packet(struct path *p, size_t track, const uint8_t *data, size_t len, uint64_t now_us)
 {
@@ -72,7 +33,7 @@ void publish_packet(struct path *p, size_t track, const uint8_t *data, size_t le
     k->track = (uint8_t)track;
     if (au_start) {
         k->flags |= PKT_F_AU_START;
-        if (payload_is_key(pt->codec, h.payload, h.payload_len))
+        if (keyframe_payload(pt->codec, h.payload, h.payload_len, true))
             k->flags |= PKT_F_KEY;
     }
     hub_stream_publish(p->stream, k, now_us);
@@ -128,11 +89,8 @@ int do_announce(struct req *r, struct path *p)
             return reply_reason(r, 400, "SDP Field Too Long");
         t->pt = m->pt;
         t->clock_rate = m->clock_rate ? m->clock_rate : 90000;
-        if (sv_ieq_cstr(m->encoding, "H264"))
-            pub[i].codec = PUB_H264;
-        else if (sv_ieq_cstr(m->encoding, "H265"))
-            pub[i].codec = PUB_H265;
-        t->is_video_key_track = pub[i].codec != PUB_OTHER;
+        pub[i].codec = keyframe_codec_of(m->media, m->encoding, m->pt);
+        t->is_video_key_track = pub[i].codec != KEYFRAME_CODEC_NONE;
         /* keep the other attributes (framerate, framesize ...) for viewers */
         struct buf extra;
         buf_init(&extra, sizeof t->extra - 1);
