@@ -12,6 +12,7 @@
 #include "rtp/aac.h"
 #include "rtp/h264.h"
 #include "source/file.h"
+#include "source/relay.h"
 #include "source/rtp_out.h"
 #include "source/testsrc.h"
 
@@ -22,6 +23,7 @@ struct source {
     struct hub_stream *stream;
     struct testsrc *ts;
     struct file_src *file;
+    struct relay_src *relay;
     struct rtp_out out[2];
     char desc[160];
 };
@@ -50,6 +52,12 @@ static int spec_testsrc_opts(const char *spec, const char **opts)
         return 0;
     }
     return -EINVAL;
+}
+
+static bool spec_is_rtsp(const char *spec)
+{
+    struct sv v = sv_from_cstr(spec);
+    return sv_istarts_with(v, "rtsp://") || sv_istarts_with(v, "rtsps://");
 }
 
 static bool spec_is_file(const char *spec, const char **path)
@@ -81,7 +89,10 @@ int source_check_spec(const char *spec, char *err, size_t errlen)
         }
         return 0;
     }
-    str_fmt(err, errlen, "unknown source '%s' (expected testsrc[:options] or file:PATH)", spec);
+    if (spec_is_rtsp(spec))
+        return relay_check_url(spec, err, errlen);
+    str_fmt(err, errlen,
+            "unknown source '%s' (expected testsrc[:options], file:PATH or rtsp://URL)", spec);
     return -EINVAL;
 }
 
@@ -144,6 +155,13 @@ static int testsrc_start(struct source *s, struct event_base *base, const char *
 struct source *source_new(struct event_base *base, const char *spec, struct hub_stream *stream,
                           uint32_t seed, char *err, size_t errlen)
 {
+    return source_new_opts(base, spec, NULL, stream, seed, err, errlen);
+}
+
+struct source *source_new_opts(struct event_base *base, const char *spec,
+                               const struct source_opts *sopts, struct hub_stream *stream,
+                               uint32_t seed, char *err, size_t errlen)
+{
     const char *opts, *path;
     struct source *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -159,6 +177,18 @@ struct source *source_new(struct event_base *base, const char *spec, struct hub_
         if (!s->file)
             goto fail;
         str_copy(s->desc, sizeof s->desc, file_src_describe(s->file));
+    } else if (spec_is_rtsp(spec)) {
+        struct relay_opts ro = {0};
+        if (sopts) {
+            ro.transport = sopts->rtsp_transport == SOURCE_RTSP_TCP   ? RTSP_CLIENT_TCP
+                           : sopts->rtsp_transport == SOURCE_RTSP_UDP ? RTSP_CLIENT_UDP
+                                                                      : RTSP_CLIENT_AUTO;
+            ro.udp_timeout_ms = sopts->rtsp_udp_timeout_ms;
+        }
+        s->relay = relay_src_new(base, spec, &ro, stream, err, errlen);
+        if (!s->relay)
+            goto fail;
+        str_copy(s->desc, sizeof s->desc, relay_src_describe(s->relay));
     } else {
         source_check_spec(spec, err, errlen);
         goto fail;
@@ -175,6 +205,7 @@ void source_free(struct source *s)
         return;
     testsrc_free(s->ts);
     file_src_free(s->file);
+    relay_src_free(s->relay);
     free(s);
 }
 
