@@ -905,7 +905,13 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
         if (!p->conf.source[0])
             continue; /* a publish path: ANNOUNCE/RECORD feeds it */
         char e2[256];
-        p->source = source_new(base, p->conf.source, p->stream, seed, e2, sizeof e2);
+        struct source_opts so = {
+            .rtsp_transport = p->conf.source_transport == SOURCE_TRANSPORT_TCP   ? SOURCE_RTSP_TCP
+                              : p->conf.source_transport == SOURCE_TRANSPORT_UDP ? SOURCE_RTSP_UDP
+                                                                                 : SOURCE_RTSP_AUTO,
+            .rtsp_udp_timeout_ms = p->conf.source_timeout_ms,
+        };
+        p->source = source_new_opts(base, p->conf.source, &so, p->stream, seed, e2, sizeof e2);
         if (!p->source) {
             str_fmt(err, errlen, "path '%s': %s", p->conf.name, e2);
             goto fail;
