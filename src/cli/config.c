@@ -10,6 +10,7 @@
 struct loader {
     struct server_conf *c;
     struct server_path_conf *path; /* current [path] section */
+    struct server_user *user;      /* current [user] section */
     char section[160];
     char reason[512];
 };
@@ -167,6 +168,20 @@ static int server_key(struct loader *l, const char *name, const char *v)
         c->max_sessions_per_conn = (unsigned)n;
         return 0;
     }
+    if (!strcmp(name, "realm")) {
+        if (!v[0] || strchr(v, '"') || str_copy(c->realm, sizeof c->realm, v)) {
+            str_copy(l->reason, sizeof l->reason, "realm: empty, has '\"' or is over 63 bytes");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "allow_basic_plaintext")) {
+        if (parse_bool(v, &c->allow_basic_plaintext)) {
+            str_fmt(l->reason, sizeof l->reason, "%s = '%s': expected yes or no", name, v);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(name, "allow") || !strcmp(name, "deny")) {
         char e[256];
         if (acl_add_list(&c->acl, v, name[0] == 'd', e, sizeof e)) {
@@ -216,6 +231,13 @@ static int path_key(struct loader *l, const char *name, const char *v)
         p->source_timeout_ms = (unsigned)n * 1000u;
         return 0;
     }
+    if (!strcmp(name, "read_users") || !strcmp(name, "publish_users")) {
+        if (str_copy(name[0] == 'r' ? p->read_users : p->publish_users, sizeof p->read_users, v)) {
+            str_fmt(l->reason, sizeof l->reason, "%s: too long", name);
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(name, "publish_grace")) {
         if (parse_num(l, name, v, 0, 86400, &n))
             return -1;
@@ -246,6 +268,67 @@ static int path_key(struct loader *l, const char *name, const char *v)
     return -1;
 }
 
+static struct server_user *new_user(struct server_conf *c, struct sv name, char *err,
+                                    size_t errlen)
+{
+    if (!name.n || name.n >= sizeof c->users[0].name || sv_find_char(name, ':') >= 0 ||
+        sv_find_char(name, ',') >= 0 || sv_find_char(name, '"') >= 0) {
+        str_fmt(err, errlen, "bad user name '%.*s' (no ':', ',' or '\"', under 64 bytes)",
+                SV_ARG(name));
+        return NULL;
+    }
+    for (size_t i = 0; i < c->n_users; i++) {
+        if (sv_eq_cstr(name, c->users[i].name)) {
+            str_fmt(err, errlen, "user '%.*s' defined twice", SV_ARG(name));
+            return NULL;
+        }
+    }
+    if (c->n_users >= SERVER_MAX_USERS) {
+        str_fmt(err, errlen, "too many users (at most %d)", SERVER_MAX_USERS);
+        return NULL;
+    }
+    struct server_user *u = &c->users[c->n_users++];
+    memset(u, 0, sizeof(*u));
+    sv_to_cstr(name, u->name, sizeof u->name);
+    return u;
+}
+
+static bool is_hex(const char *v, size_t n)
+{
+    if (strlen(v) != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f') ||
+              (v[i] >= 'A' && v[i] <= 'F')))
+            return false;
+    return true;
+}
+
+static int user_key(struct loader *l, const char *name, const char *v)
+{
+    struct server_user *u = l->user;
+    if (!strcmp(name, "password")) {
+        if (!v[0] || str_copy(u->password, sizeof u->password, v)) {
+            str_copy(l->reason, sizeof l->reason, "password: empty or over 127 bytes");
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "password_sha256") || !strcmp(name, "password_md5")) {
+        bool sha = name[9] == 's';
+        size_t want = sha ? 64 : 32;
+        if (!is_hex(v, want)) {
+            str_fmt(l->reason, sizeof l->reason,
+                    "%s: expected %zu hex digits (see `rtspgate passwd %s`)", name, want, u->name);
+            return -1;
+        }
+        str_copy(sha ? u->ha1_sha256 : u->ha1_md5, sizeof u->ha1_md5, v);
+        return 0;
+    }
+    str_fmt(l->reason, sizeof l->reason, "unknown key '%s' in [user %s]", name, u->name);
+    return -1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct loader *l = user;
@@ -256,14 +339,20 @@ static int handler(void *user, const char *section, const char *name, const char
             return 0;
         }
         l->path = NULL;
+        l->user = NULL;
         struct sv s = sv_from_cstr(section);
         if (sv_starts_with(s, "path ") || sv_starts_with(s, "path\t")) {
             l->path = new_path(l->c, sv_trim(sv_sub(s, 5, s.n)), l->reason, sizeof l->reason);
             if (!l->path)
                 return 0;
+        } else if (sv_starts_with(s, "user ") || sv_starts_with(s, "user\t")) {
+            l->user = new_user(l->c, sv_trim(sv_sub(s, 5, s.n)), l->reason, sizeof l->reason);
+            if (!l->user)
+                return 0;
         } else if (strcmp(section, "server") != 0) {
             str_fmt(l->reason, sizeof l->reason,
-                    "unknown section [%s] (expected [server] or [path NAME])", section);
+                    "unknown section [%s] (expected [server], [path NAME] or [user NAME])",
+                    section);
             return 0;
         }
     }
@@ -271,6 +360,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
     if (l->path)
         return path_key(l, name, value) == 0;
+    if (l->user)
+        return user_key(l, name, value) == 0;
     return server_key(l, name, value) == 0;
 }
 
@@ -293,7 +384,38 @@ int config_load(const char *file, struct server_conf *c, char *err, size_t errle
                 l.reason[0] ? l.reason : "syntax error (expected [section] or key = value)");
         return -1;
     }
-    /* a [path] without source is a publish path */
+    /* a [path] without source is a publish path; every user named must exist
+     * and have a password or a stored hash */
+    for (size_t i = 0; i < c->n_users; i++) {
+        const struct server_user *u = &c->users[i];
+        if (!u->password[0] && !u->ha1_md5[0] && !u->ha1_sha256[0]) {
+            str_fmt(err, errlen, "%s: [user %s] has no password, password_sha256 or password_md5",
+                    file, u->name);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < c->n_paths; i++) {
+        const struct server_path_conf *p = &c->paths[i];
+        const char *lists[2] = {p->read_users, p->publish_users};
+        for (int k = 0; k < 2; k++) {
+            struct sv rest = sv_from_cstr(lists[k]), item;
+            while (rest.n) {
+                struct sv after = sv_split(rest, ',', &item);
+                item = sv_trim(item);
+                bool found = sv_eq_cstr(item, "*") || !item.n;
+                for (size_t u = 0; u < c->n_users && !found; u++)
+                    found = sv_eq_cstr(item, c->users[u].name);
+                if (!found) {
+                    str_fmt(err, errlen, "%s: [path %s] %s names '%.*s', who has no [user] section",
+                            file, p->name, k ? "publish_users" : "read_users", SV_ARG(item));
+                    return -1;
+                }
+                if (!after.p)
+                    break;
+                rest = after;
+            }
+        }
+    }
     return 0;
 }
 

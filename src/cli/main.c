@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "core/log.h"
+#include "rtsp/auth.h"
 #include "core/sv.h"
 #include "cli/config.h"
 #include "server/server.h"
@@ -20,7 +23,9 @@ static const char usage_main[] =
     "Get live IP-camera video to viewers across NATs and firewalls.\n"
     "\n"
     "Commands:\n"
-    "  serve     run the RTSP server (RTP over UDP and TCP interleaved)\n"
+    "  serve     run the RTSP server (RTP over UDP and TCP interleaved, RTSPS,\n"
+    "            publishing with ANNOUNCE/RECORD)\n"
+    "  passwd    print a [user] section with password hashes for the config file\n"
     "  help      show this help, or `rtspgate help serve`\n"
     "  version   print the version\n"
     "\n"
@@ -233,6 +238,67 @@ static int cmd_serve(int argc, char **argv)
     return 0;
 }
 
+static const char usage_passwd[] =
+    "Usage: rtspgate passwd USER [--realm REALM]\n"
+    "\n"
+    "Reads the password from standard input (without echo on a terminal) and\n"
+    "prints a [user USER] section for the config file with password_sha256 and\n"
+    "password_md5: hex of H(\"USER:REALM:PASSWORD\"). The realm must match the\n"
+    "server's `realm` (default rtspgate); changing it invalidates stored hashes.\n";
+
+static int cmd_passwd(int argc, char **argv)
+{
+    const char *user = NULL, *realm = "rtspgate";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--realm") && i + 1 < argc)
+            realm = argv[++i];
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_passwd, stdout);
+            return 0;
+        } else if (!user && argv[i][0] != '-')
+            user = argv[i];
+        else {
+            fputs(usage_passwd, stderr);
+            return 2;
+        }
+    }
+    if (!user || !user[0] || strpbrk(user, ":,\"")) {
+        fputs(usage_passwd, stderr);
+        return 2;
+    }
+    bool tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    if (tty) {
+        fprintf(stderr, "Password for %s: ", user);
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    char pw[256];
+    bool got = fgets(pw, sizeof pw, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        fputc('\n', stderr);
+    }
+    size_t n = got ? strcspn(pw, "\r\n") : 0;
+    pw[n] = 0;
+    if (!n) {
+        fprintf(stderr, "rtspgate passwd: empty password\n");
+        return 2;
+    }
+    char sha[80], md5[80];
+    if (rtsp_auth_ha1_hex(RTSP_AUTH_ALGO_SHA256, sv_from_cstr(user), sv_from_cstr(realm),
+                          sv_from_cstr(pw), sha, sizeof sha) ||
+        rtsp_auth_ha1_hex(RTSP_AUTH_ALGO_MD5, sv_from_cstr(user), sv_from_cstr(realm),
+                          sv_from_cstr(pw), md5, sizeof md5)) {
+        fprintf(stderr, "rtspgate passwd: cannot hash\n");
+        return 1;
+    }
+    printf("[user %s]\npassword_sha256 = %s\npassword_md5 = %s\n", user, sha, md5);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -247,6 +313,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "serve"))
         return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "passwd"))
+        return cmd_passwd(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("rtspgate %s\n", RTSPGATE_VERSION);
         return 0;

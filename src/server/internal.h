@@ -122,12 +122,23 @@ struct listener {
     struct event *ev;
 };
 
+#define AUTH_FAIL_SLOTS 64
+
+/* Recent authentication failures per address, to slow brute force down. */
+struct auth_fail {
+    struct net_addr ip;
+    unsigned count;
+    uint64_t last_us;
+};
+
 struct server {
     struct event_base *base;
     struct server_conf conf;
     struct listener plain, tls;
     SSL_CTX *tls_ctx;
     struct event *ev_tick, *ev_reap;
+    uint8_t auth_secret[32];
+    struct auth_fail fails[AUTH_FAIL_SLOTS];
     struct path paths[SERVER_MAX_PATHS];
     size_t n_paths;
     struct conn *conns, *graveyard;
@@ -173,5 +184,7 @@ void handle_request(struct conn *c, const struct rtsp_msg *m);
 void handle_frame(struct conn *c, const struct rtsp_frame *f);
 void reply_error(struct req *r, int status);
 struct session *req_session(struct req *r, int *status);
+/* Too many authentication failures from this address lately? */
+bool auth_blocked(struct server *srv, const struct net_addr *ip, uint64_t now_us);
 
 #endif

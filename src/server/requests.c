@@ -8,6 +8,7 @@
 #include "core/sv.h"
 #include "hub/stream.h"
 #include "rtp/rtcp.h"
+#include "rtsp/auth.h"
 #include "rtsp/transport.h"
 #include "sdp/sdp.h"
 #include "server/internal.h"
@@ -336,6 +337,117 @@ static int do_session_simple(struct req *r, enum rtsp_method m)
     return e ? 500 : 200;
 }
 
+
+#define AUTH_FAIL_WINDOW_US (60 * 1000000ull)
+#define AUTH_FAIL_LIMIT     10 /* failures per address and minute before connections are refused */
+
+static struct auth_fail *fail_slot(struct server *srv, const struct net_addr *ip, bool create)
+{
+    struct auth_fail *oldest = &srv->fails[0];
+    for (size_t i = 0; i < AUTH_FAIL_SLOTS; i++) {
+        struct auth_fail *f = &srv->fails[i];
+        if (f->count && net_addr_same_ip(&f->ip, ip))
+            return f;
+        if (f->last_us < oldest->last_us)
+            oldest = f;
+    }
+    if (!create)
+        return NULL;
+    memset(oldest, 0, sizeof(*oldest));
+    oldest->ip = *ip;
+    return oldest;
+}
+
+bool auth_blocked(struct server *srv, const struct net_addr *ip, uint64_t now_us)
+{
+    struct auth_fail *f = fail_slot(srv, ip, false);
+    if (!f || now_us - f->last_us > AUTH_FAIL_WINDOW_US)
+        return false;
+    return f->count >= AUTH_FAIL_LIMIT;
+}
+
+static bool user_listed(const char *list, const char *name)
+{
+    struct sv rest = sv_from_cstr(list), item;
+    while (rest.n) {
+        struct sv after = sv_split(rest, ',', &item);
+        item = sv_trim(item);
+        if (sv_eq_cstr(item, name) || sv_eq_cstr(item, "*"))
+            return true;
+        if (!after.p)
+            break;
+        rest = after;
+    }
+    return false;
+}
+
+/* 0 when the request may go on, else a negative status already answered. */
+static int check_auth(struct req *r, struct path *p, bool publish)
+{
+    struct server *srv = r->c->srv;
+    const char *list = publish ? p->conf.publish_users : p->conf.read_users;
+    if (!list[0])
+        return 0;
+    uint64_t now_us = clock_mono_us();
+    struct rtsp_auth_server as = {
+        .realm = srv->conf.realm,
+        .secret = srv->auth_secret,
+        .secret_len = sizeof srv->auth_secret,
+        .allow_basic = r->c->bev != NULL || srv->conf.allow_basic_plaintext,
+    };
+    uint64_t now_s = now_us / 1000000u;
+    struct sv hv = rtsp_msg_header(r->m, "Authorization");
+    enum rtsp_auth_result res = RTSP_AUTH_MISSING;
+    const char *who = "";
+    if (hv.p) {
+        struct rtsp_auth_credentials cr;
+        if (rtsp_auth_parse_authorization(hv, &cr)) {
+            res = RTSP_AUTH_BAD_SYNTAX;
+        } else {
+            const struct server_user *su = NULL;
+            for (size_t i = 0; i < srv->conf.n_users && !su; i++)
+                if (!strcmp(srv->conf.users[i].name, cr.username))
+                    su = &srv->conf.users[i];
+            if (su && !user_listed(list, su->name))
+                su = NULL; /* a known user without rights here: same answer as a wrong one */
+            struct rtsp_auth_user u = {0};
+            if (su) {
+                u.username = su->name;
+                u.password = su->password[0] ? su->password : NULL;
+                u.ha1_md5 = su->ha1_md5[0] ? su->ha1_md5 : NULL;
+                u.ha1_sha256 = su->ha1_sha256[0] ? su->ha1_sha256 : NULL;
+            }
+            res = rtsp_auth_verify(&as, &cr, r->m->method_name, r->m->uri, su ? &u : NULL, now_s);
+            who = su ? su->name : "";
+        }
+    }
+    if (res == RTSP_AUTH_OK)
+        return 0;
+    if (res != RTSP_AUTH_MISSING && res != RTSP_AUTH_STALE_NONCE) {
+        struct auth_fail *f = fail_slot(srv, &r->c->peer, true);
+        if (now_us - f->last_us > AUTH_FAIL_WINDOW_US)
+            f->count = 0;
+        f->count++;
+        f->last_us = now_us;
+        log_warn("%s: %.*s %s refused: authentication failed (%s%s%s), %u failure(s) from this "
+                 "address",
+                 r->c->peer_str, SV_ARG(r->m->method_name), p->conf.name,
+                 rtsp_auth_result_name(res), who[0] ? ", user " : "", who, f->count);
+        if (f->count >= AUTH_FAIL_LIMIT) {
+            conn_close(r->c, "error");
+            return -401;
+        }
+    }
+    int e = srv_response_begin(r->out, 401, r->has_cseq, r->cseq, r->date);
+    if (!e)
+        e = rtsp_auth_server_challenges(&as, res == RTSP_AUTH_STALE_NONCE, now_s, r->out);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    if (e)
+        conn_close(r->c, "error");
+    return -401;
+}
+
 void handle_request(struct conn *c, const struct rtsp_msg *m)
 {
     struct req r = {.c = c, .m = m, .out = &c->out};
@@ -433,6 +545,10 @@ void handle_request(struct conn *c, const struct rtsp_msg *m)
         if (rec && (!rec->record || rec->path != p))
             rec = NULL;
     }
+    bool publishing = m->method == RTSP_METHOD_ANNOUNCE || m->method == RTSP_METHOD_RECORD || rec;
+    status = check_auth(&r, p, publishing);
+    if (status)
+        goto done;
     if (m->method == RTSP_METHOD_ANNOUNCE) {
         status = track >= 0 ? 404 : do_announce(&r, p);
     } else if (m->method == RTSP_METHOD_RECORD) {

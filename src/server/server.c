@@ -711,6 +711,11 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
             close(fd);
             continue;
         }
+        if (auth_blocked(srv, &peer, clock_mono_us())) {
+            log_warn("connection from %s refused: too many authentication failures", ps);
+            close(fd);
+            continue;
+        }
         unsigned same = 0;
         for (struct conn *o = srv->conns; o; o = o->next)
             same += net_addr_same_ip(&o->peer, &peer);
@@ -874,6 +879,12 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
     srv->base = base;
     srv->conf = *conf;
     srv->plain.fd = srv->tls.fd = -1;
+    if (!srv->conf.realm[0])
+        str_copy(srv->conf.realm, sizeof srv->conf.realm, "rtspgate");
+    if (RAND_bytes(srv->auth_secret, sizeof srv->auth_secret) != 1) {
+        str_copy(err, errlen, "no randomness for the authentication secret");
+        goto fail;
+    }
     srv->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, srv);
     srv->ev_reap = event_new(base, -1, 0, reap_cb, srv);
     if (!srv->ev_tick || !srv->ev_reap) {
@@ -902,8 +913,13 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
             str_copy(err, errlen, "out of memory");
             goto fail;
         }
-        if (!p->conf.source[0])
+        if (!p->conf.source[0]) {
+            if (!p->conf.publish_users[0])
+                log_warn("path %s: anyone allowed to connect may publish into it (no "
+                         "publish_users)",
+                         p->conf.name);
             continue; /* a publish path: ANNOUNCE/RECORD feeds it */
+        }
         char e2[256];
         struct source_opts so = {
             .rtsp_transport = p->conf.source_transport == SOURCE_TRANSPORT_TCP   ? SOURCE_RTSP_TCP

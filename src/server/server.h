@@ -14,6 +14,16 @@
 struct event_base;
 
 #define SERVER_MAX_PATHS 64
+#define SERVER_MAX_USERS 64
+
+/* A user for Digest/Basic authentication: a plaintext password and/or the
+ * stored hashes `rtspgate passwd` prints (hex of H("user:realm:password")). */
+struct server_user {
+    char name[64];
+    char password[128];
+    char ha1_md5[65];
+    char ha1_sha256[65];
+};
 
 enum source_transport { SOURCE_TRANSPORT_AUTO = 0, SOURCE_TRANSPORT_UDP, SOURCE_TRANSPORT_TCP };
 
@@ -26,6 +36,8 @@ struct server_path_conf {
     unsigned source_timeout_ms; /* auto: UDP -> TCP fallback when no RTP in this time */
     struct acl acl;          /* who may use this path (403 otherwise) */
     unsigned publish_grace_s; /* publish path: viewers wait this long for a publisher to return */
+    char read_users[512];     /* comma-separated; empty: no authentication to watch */
+    char publish_users[512];  /* comma-separated; empty: anyone allowed by the ACL may publish */
 };
 
 struct server_conf {
@@ -43,6 +55,10 @@ struct server_conf {
     unsigned idle_timeout_s;     /* connection without sessions or requests */
     unsigned max_requests_per_s; /* per connection */
     struct acl acl; /* checked at accept, before a byte is read */
+    char realm[64];
+    bool allow_basic_plaintext; /* Basic auth without TLS */
+    size_t n_users;
+    struct server_user users[SERVER_MAX_USERS];
     size_t n_paths;
     struct server_path_conf paths[SERVER_MAX_PATHS];
 };
