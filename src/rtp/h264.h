@@ -35,7 +35,9 @@ int h264_sdp_fmtp(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t
  * gap) marks the current AU damaged and it is dropped, never emitted; output
  * resumes at the next AU boundary. Memory bounded by max_au bytes. */
 struct h264_depay {
-    struct buf au;
+    struct buf au;  /* the AU being assembled */
+    struct buf out; /* the AU last handed out (valid until the next push) */
+    bool emitted;
     bool have_seq;
     uint16_t last_seq;
     bool have_ts;
