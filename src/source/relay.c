@@ -30,7 +30,7 @@ struct relay_src {
     struct rtsp_client *client;
     struct relay_opts o;
     char url[RTSP_MAX_URL_BYTES + 1];
-    char log_url[RTSP_MAX_URL_BYTES + 1];
+    char log_url[RTSP_MAX_URL_BYTES + 160];
     struct event *ev_retry;
     unsigned backoff_ms;
     struct relay_track tr[RTSP_MAX_TRACKS]; /* by SDP media index */
@@ -261,7 +261,9 @@ struct relay_src *relay_src_new(struct event_base *base, const char *url,
         r->o = *o;
     r->backoff_ms = RELAY_BACKOFF_MIN_MS;
     str_copy(r->url, sizeof r->url, url);
-    cli_url_redact(url, r->log_url, sizeof r->log_url);
+    char red[RTSP_MAX_URL_BYTES + 1];
+    cli_url_redact(url, red, sizeof red);
+    str_fmt(r->log_url, sizeof r->log_url, "%s <- %s", hub_stream_name(stream), red);
     r->client = rtsp_client_new(base, &relay_cbs, r);
     r->ev_retry = event_new(base, -1, 0, retry_cb, r);
     if (!r->client || !r->ev_retry) {
@@ -269,7 +271,7 @@ struct relay_src *relay_src_new(struct event_base *base, const char *url,
         relay_src_free(r);
         return NULL;
     }
-    str_fmt(r->desc, sizeof r->desc, "relay of %s (transport %s)", r->log_url,
+    str_fmt(r->desc, sizeof r->desc, "relay of %s (transport %s)", red,
             transport_name(r->o.transport));
     start(r);
     return r;

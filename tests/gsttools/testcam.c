@@ -8,7 +8,9 @@
  * --port 0 picks a free port. Once listening it prints
  *   testcam listening on rtsp://127.0.0.1:PORT/PATH
  * on stdout and stderr. --udp-only is the "cheap camera": interleaved SETUPs
- * are answered 461. --user/--password require Digest authentication. */
+ * are answered 461 (--tcp-only: the reverse). --user/--password require
+ * Digest authentication. --session-timeout S: sessions time out after S
+ * seconds without a keepalive (and say so in the Session header). */
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
@@ -20,8 +22,25 @@ static void usage(void)
 {
     fprintf(stderr, "usage: testcam [--port N] [--path P] [--codec h264|h265|mjpeg] "
                     "[--audio|--no-audio] [--udp-only] [--tcp-only] [--user U --password P] "
-                    "[--bind ADDR] [--width W --height H --fps F]\n");
+                    "[--bind ADDR] [--width W --height H --fps F] [--session-timeout S]\n");
     exit(2);
+}
+
+static int session_timeout = 0;
+
+static void on_new_session(GstRTSPClient *client, GstRTSPSession *session, gpointer user)
+{
+    (void)client;
+    (void)user;
+    if (session_timeout > 0)
+        gst_rtsp_session_set_timeout(session, (guint)session_timeout);
+}
+
+static void on_client(GstRTSPServer *server, GstRTSPClient *client, gpointer user)
+{
+    (void)server;
+    (void)user;
+    g_signal_connect(client, "new-session", G_CALLBACK(on_new_session), NULL);
 }
 
 static gboolean on_sigterm(gpointer loop)
@@ -64,6 +83,8 @@ int main(int argc, char **argv)
             width = (int)g_ascii_strtoll(argv[++i], NULL, 10);
         else if (!strcmp(a, "--height") && v)
             height = (int)g_ascii_strtoll(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--session-timeout") && v)
+            session_timeout = (int)g_ascii_strtoll(argv[++i], NULL, 10);
         else if (!strcmp(a, "--fps") && v)
             fps = (int)g_ascii_strtoll(argv[++i], NULL, 10);
         else
@@ -109,22 +130,22 @@ int main(int argc, char **argv)
     if (user) {
         GstRTSPAuth *auth = gst_rtsp_auth_new();
         gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
-        GstRTSPToken *token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING,
-                                                 "user", NULL);
+        GstRTSPToken *token =
+            gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE, G_TYPE_STRING, "user", NULL);
         gst_rtsp_auth_add_digest(auth, user, password, token);
         gst_rtsp_token_unref(token);
         gst_rtsp_server_set_auth(server, auth);
         g_object_unref(auth);
         gst_rtsp_media_factory_add_role(factory, "user", GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
-                                        G_TYPE_BOOLEAN, TRUE,
-                                        GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN,
-                                        TRUE, NULL);
+                                        G_TYPE_BOOLEAN, TRUE, GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT,
+                                        G_TYPE_BOOLEAN, TRUE, NULL);
     }
 
     gchar *mount = g_strdup_printf("/%s", path);
     gst_rtsp_mount_points_add_factory(mounts, mount, factory);
     g_object_unref(mounts);
 
+    g_signal_connect(server, "client-connected", G_CALLBACK(on_client), NULL);
     if (gst_rtsp_server_attach(server, NULL) == 0) {
         fprintf(stderr, "testcam: cannot listen on %s:%s\n", bind, port);
         return 1;
@@ -133,7 +154,10 @@ int main(int argc, char **argv)
     printf("testcam listening on rtsp://%s:%d/%s\n", bind, bound, path);
     fflush(stdout);
     fprintf(stderr, "testcam listening on rtsp://%s:%d/%s (%s%s%s%s)\n", bind, bound, path, codec,
-            audio ? " + AAC" : "", udp_only ? ", UDP only" : tcp_only ? ", TCP only" : "",
+            audio ? " + AAC" : "",
+            udp_only   ? ", UDP only"
+            : tcp_only ? ", TCP only"
+                       : "",
             user ? ", Digest auth" : "");
     fflush(stderr);
     g_unix_signal_add(15, on_sigterm, loop);

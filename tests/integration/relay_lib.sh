@@ -3,6 +3,9 @@
 
 TESTCAM="${TESTCAM:-$BUILD_DIR/testcam}"
 
+command -v skip > /dev/null 2>&1 || skip() { echo "SKIP: $TEST_NAME: $*" >&2; exit 77; }
+command -v pass > /dev/null 2>&1 || pass() { echo "PASS: $TEST_NAME"; exit 0; }
+
 need_testcam() {
   [ -x "$TESTCAM" ] || skip "testcam not built (needs libgstrtspserver-1.0-dev)"
   gst-inspect-1.0 x264enc > /dev/null 2>&1 || skip "GStreamer x264enc missing"
@@ -43,11 +46,6 @@ stop_testcam() { # $1 = pid
   done
   kill -9 "$1" 2> /dev/null
   return 0
-}
-
-# count_frames FILE STREAM: frames of stream index STREAM in a framecrc file
-count_frames() {
-  grep -c "^$2," "$1" 2> /dev/null || true
 }
 
 # view TRANSPORT URL SECONDS OUT: ffmpeg decodes SECONDS of the stream to a framecrc file
