@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# 50 concurrent viewers of one 320x240 stream with mixed transports: 25 ffmpeg
+# over TCP, 15 ffmpeg over UDP, 10 GStreamer rtspsrc (5 TCP, 5 UDP). Every
+# viewer must decode >= 60 video frames; the server logs 50 sessions opened
+# and closed. Video only (framecrc of decoded frames) to keep CPU modest.
+. "$(dirname "$0")/lib.sh"
+need_cmd ffmpeg
+need_cmd gst-launch-1.0
+
+start_server --path "test=$TESTSRC" --session-timeout 30
+
+ff_viewer() { # $1 = tcp|udp, $2 = name
+  timeout 50 ffmpeg -hide_banner -nostdin -loglevel error -threads 1 -rtsp_transport "$1" \
+    -i "$URL/test" -an -t 4 -f framecrc - > "$TEST_DIR/$2.crc" 2> "$TEST_DIR/$2.err"
+  echo $? > "$TEST_DIR/$2.rc"
+}
+gst_viewer() { # $1 = tcp|udp, $2 = name
+  # the audio branch ends after one packet, the video branch after 60 decoded frames
+  timeout 50 gst-launch-1.0 -v rtspsrc location="$URL/test" protocols="$1" latency=300 name=src \
+    src. ! "application/x-rtp,media=video" ! rtph264depay ! h264parse ! avdec_h264 max-threads=1 ! \
+      identity eos-after=61 ! fakesink name=vsink silent=false sync=false \
+    src. ! "application/x-rtp,media=audio" ! identity eos-after=2 ! fakesink sync=false \
+    > "$TEST_DIR/$2.out" 2>&1
+  echo $? > "$TEST_DIR/$2.rc"
+}
+
+names=()
+vpids=()
+spawn() { # $1 = function, $2 = transport, $3 = name
+  "$1" "$2" "$3" &
+  track_pid $!
+  vpids+=($!)
+  names+=("$3")
+}
+for i in $(seq 25); do spawn ff_viewer tcp "fftcp$i"; done
+for i in $(seq 15); do spawn ff_viewer udp "ffudp$i"; done
+for i in $(seq 5); do spawn gst_viewer tcp "gsttcp$i"; done
+for i in $(seq 5); do spawn gst_viewer udp "gstudp$i"; done
+for p in "${vpids[@]}"; do wait "$p"; done
+
+bad=0
+for n in "${names[@]}"; do
+  case $n in
+  ff*)
+    v=$(count_frames "$TEST_DIR/$n.crc" 0)
+    if [ "$(cat "$TEST_DIR/$n.rc")" != 0 ] || [ "$v" -lt 60 ]; then
+      echo "viewer $n: exit $(cat "$TEST_DIR/$n.rc"), $v frames; $(tail -n 3 "$TEST_DIR/$n.err")" >&2
+      bad=$((bad + 1))
+    fi
+    ;;
+  gst*)
+    v=$(grep -c "GstFakeSink:vsink: last-message = chain" "$TEST_DIR/$n.out")
+    if ! grep -q 'Got EOS from element "pipeline0"' "$TEST_DIR/$n.out"; then
+      echo "viewer $n: no EOS (exit $(cat "$TEST_DIR/$n.rc")), $v frames; $(grep -v last-message "$TEST_DIR/$n.out" | tail -n 3)" >&2
+      bad=$((bad + 1))
+    fi
+    ;;
+  esac
+done
+[ $bad -eq 0 ] || fail "$bad of 50 concurrent viewers did not decode >= 60 frames"
+
+opened=$(grep -cE "session [^ ]+ opened: peer=127\.0\.0\.1:[0-9]+ path=test transport=(TCP|UDP)" "$SERVER_LOG")
+[ "$opened" -ge 50 ] || fail "server logged $opened sessions opened, want 50"
+tcp=$(grep -cE "session [^ ]+ opened: .*transport=TCP" "$SERVER_LOG")
+udp=$(grep -cE "session [^ ]+ opened: .*transport=UDP" "$SERVER_LOG")
+[ "$tcp" -ge 30 ] && [ "$udp" -ge 20 ] || fail "sessions opened: $tcp TCP, $udp UDP; want 30 and 20"
+for i in $(seq 75); do
+  [ "$(grep -cE 'session [^ ]+ closed: .*sent_bytes=[1-9]' "$SERVER_LOG")" -ge 50 ] && break
+  sleep 0.2
+done
+closed=$(grep -cE 'session [^ ]+ closed: .*sent_bytes=[1-9]' "$SERVER_LOG")
+[ "$closed" -ge 50 ] || fail "server logged $closed sessions closed with sent_bytes > 0 within 15 s, want 50"
+stop_server
+echo "fanout: 50 viewers ok ($tcp TCP, $udp UDP sessions)"
