@@ -50,6 +50,8 @@ const char *rtsp_reason(int status)
         return "Moved Temporarily";
     case 303:
         return "See Other";
+    case 304:
+        return "Not Modified";
     case 305:
         return "Use Proxy";
     case 400:
@@ -129,48 +131,12 @@ static bool is_token_char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '.' || c == '!' || c == '%' || c == '*' || c == '+' || c == '~' ||
-           c == '\'' || c == '`' || c == '|' || c == '^' || c == '#' || c == '&';
+           c == '\'' || c == '`' || c == '|' || c == '^' || c == '#' || c == '&' || c == '$';
 }
 
 static bool is_letter(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Does buf start with "RTSP/" or "<METHOD> ", or with a prefix of one of
- * them that more input could complete? */
-static bool looks_like_start(const uint8_t *buf, size_t len)
-{
-    if (!is_letter(buf[0]))
-        return false;
-    for (int m = 0; m <= RTSP_METHOD_COUNT; m++) {
-        const char *w = m == RTSP_METHOD_COUNT ? "RTSP/" : m ? method_names[m] : NULL;
-        if (!w)
-            continue;
-        size_t wl = strlen(w), n = len < wl ? len : wl;
-        if (memcmp(buf, w, n) != 0)
-            continue;
-        if (len <= wl)
-            return true; /* could still become it */
-        if (m == RTSP_METHOD_COUNT || buf[wl] == ' ')
-            return true;
-    }
-    return false;
-}
-
-/* Offset just past the blank line ending the head, or 0 if not (yet) found
- * within `limit` bytes. Accepts CRLF and bare LF. */
-static size_t find_head_end(const uint8_t *buf, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] != '\n')
-            continue;
-        if (i + 1 < len && buf[i + 1] == '\n')
-            return i + 2;
-        if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
-            return i + 3;
-    }
-    return 0;
 }
 
 static bool has_ctl(struct sv s)
@@ -183,60 +149,178 @@ static bool has_ctl(struct sv s)
     return false;
 }
 
-static int parse_first_line(struct sv line, struct rtsp_msg *m, const char **err)
+/* The longest method token we take for the start of a request line. */
+#define MAX_METHOD_TOKEN 32
+
+enum start { START_NO = -1, START_MAYBE = 0, START_YES = 1 };
+
+/* Can a message begin at b? A request line is a token (starting with a
+ * letter) followed by a space or the end of the line; a status line starts
+ * with "RTSP/". The rest of the first line must not hold control bytes other
+ * than TAB, NUL (reported later as a bad message) and the CR of its CRLF:
+ * that is what tells binary garbage from text. START_MAYBE: more input
+ * decides. */
+static enum start message_start(const uint8_t *b, size_t len)
 {
-    if (sv_starts_with(line, "RTSP/")) {
-        m->is_response = true;
-        struct sv ver, rest = sv_split(line, ' ', &ver);
-        if (!sv_eq_cstr(ver, "RTSP/1.0") && !sv_eq_cstr(ver, "RTSP/1.1")) {
-            *err = "unsupported RTSP version";
-            return -1;
+    if (!len)
+        return START_MAYBE;
+    if (!is_letter(b[0]))
+        return START_NO;
+    size_t i = 0;
+    static const char rtsp[] = "RTSP/";
+    while (i < len && i < 5 && b[i] == (uint8_t)rtsp[i])
+        i++;
+    if (i < 5) {
+        if (i == len)
+            return START_MAYBE; /* a prefix of "RTSP/", or of a token */
+        i = 0;
+        while (i < len && i < MAX_METHOD_TOKEN && is_token_char((char)b[i]))
+            i++;
+        if (i == MAX_METHOD_TOKEN)
+            return START_NO;
+        if (i == len)
+            return START_MAYBE;
+        if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n')
+            return START_NO;
+    }
+    for (; i < len && i < RTSP_MAX_HEADER_BYTES; i++) {
+        uint8_t c = b[i];
+        if (c == '\n')
+            return START_YES;
+        if (c == '\r') {
+            if (i + 1 < len && b[i + 1] != '\n')
+                return START_NO;
+            continue;
         }
-        struct sv code;
-        struct sv reason = sv_split(rest, ' ', &code);
-        uint32_t st;
-        if (code.n != 3 || sv_parse_u32(code, 999, &st) || st < 100) {
-            *err = "bad status code";
-            return -1;
-        }
-        m->status = (int)st;
-        m->reason = reason.p ? sv_trim(reason) : SV_LIT("");
-        return 0;
+        if ((c < 0x20 && c != '\t' && c != 0) || c == 0x7f)
+            return START_NO;
     }
-    struct sv meth, rest = sv_split(line, ' ', &meth);
-    if (!meth.n || !rest.p) {
-        *err = "bad request line";
-        return -1;
+    /* over the cap: let the message parser say -EMSGSIZE */
+    return i >= RTSP_MAX_HEADER_BYTES ? START_YES : START_MAYBE;
+}
+
+/* In the middle of a line of junk, only a known method followed by a space
+ * or "RTSP/1" ends the junk (a peer that lost its framing and then answers or
+ * asks something). */
+static enum start known_start(const uint8_t *b, size_t len)
+{
+    enum start best = START_NO;
+    for (int m = 0; m <= RTSP_METHOD_COUNT; m++) {
+        const char *w = m == RTSP_METHOD_COUNT ? "RTSP/1" : m ? method_names[m] : NULL;
+        if (!w)
+            continue;
+        size_t wl = strlen(w);
+        size_t want = m == RTSP_METHOD_COUNT ? wl : wl + 1; /* the method's space */
+        size_t n = len < want ? len : want;
+        if (memcmp(b, w, n < wl ? n : wl) != 0)
+            continue;
+        if (n == want && (m == RTSP_METHOD_COUNT || b[wl] == ' '))
+            return START_YES;
+        if (n < want)
+            best = START_MAYBE;
     }
-    for (size_t i = 0; i < meth.n; i++) {
-        if (!is_token_char(meth.p[i])) {
-            *err = "bad method";
-            return -1;
-        }
-    }
-    m->method_name = meth;
-    m->method = rtsp_method_from_sv(meth);
-    /* the URI is everything up to the last space */
-    long last = -1;
-    for (size_t i = 0; i < rest.n; i++)
-        if (rest.p[i] == ' ')
-            last = (long)i;
-    if (last <= 0) {
-        *err = "bad request line";
-        return -1;
-    }
-    struct sv uri = sv_trim(sv_sub(rest, 0, (size_t)last));
-    struct sv ver = sv_sub(rest, (size_t)last + 1, rest.n);
-    if (!uri.n || sv_find_char(uri, ' ') >= 0 || uri.n > RTSP_MAX_URL_BYTES) {
-        *err = "bad request URI";
-        return -1;
-    }
-    m->uri = uri;
-    if (!sv_eq_cstr(ver, "RTSP/1.0")) {
-        *err = sv_starts_with(ver, "RTSP/") ? "unsupported RTSP version" : "bad request line";
-        return -1;
+    return best;
+}
+
+/* Offset just past the blank line ending the head, or 0 if it is not in
+ * buf[0..len). Accepts CRLF and bare LF. */
+static size_t find_head_end(const uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        const uint8_t *nl = memchr(buf + i, '\n', len - i);
+        if (!nl)
+            return 0;
+        i = (size_t)(nl - buf) + 1;
+        if (i < len && buf[i] == '\n')
+            return i + 1;
+        if (i + 1 < len && buf[i] == '\r' && buf[i + 1] == '\n')
+            return i + 2;
     }
     return 0;
+}
+
+/* Skip spaces and tabs. */
+static struct sv skip_ws(struct sv s)
+{
+    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
+        s.p++;
+        s.n--;
+    }
+    return s;
+}
+
+/* Next whitespace-separated word of *s. */
+static struct sv next_word(struct sv *s)
+{
+    struct sv w = skip_ws(*s);
+    size_t i = 0;
+    while (i < w.n && w.p[i] != ' ' && w.p[i] != '\t')
+        i++;
+    *s = sv_sub(w, i, w.n);
+    return sv_sub(w, 0, i);
+}
+
+static bool is_version(struct sv v, bool response)
+{
+    return sv_eq_cstr(v, "RTSP/1.0") || (response && sv_eq_cstr(v, "RTSP/1.1"));
+}
+
+static const char *parse_first_line(struct sv line, struct rtsp_msg *m)
+{
+    line = sv_trim(line);
+    if (sv_starts_with(line, "RTSP/")) {
+        m->is_response = true;
+        if (memchr(line.p, 0, line.n))
+            return "NUL byte in the status line";
+        struct sv rest = line;
+        struct sv ver = next_word(&rest);
+        if (!is_version(ver, true))
+            return "unsupported RTSP version";
+        struct sv code = next_word(&rest);
+        uint32_t st;
+        if (code.n != 3 || sv_parse_u32(code, 999, &st) || st < 100)
+            return "bad status code";
+        m->status = (int)st;
+        m->reason = sv_trim(rest);
+        if (has_ctl(m->reason))
+            return "control characters in the reason phrase";
+        return NULL;
+    }
+    struct sv rest = line;
+    struct sv meth = next_word(&rest);
+    for (size_t i = 0; i < meth.n; i++)
+        if (!is_token_char(meth.p[i]))
+            return "bad method";
+    m->method_name = meth;
+    m->method = rtsp_method_from_sv(meth);
+    if (memchr(line.p, 0, line.n))
+        return "NUL byte in the request line";
+    struct sv uri = next_word(&rest);
+    struct sv ver = next_word(&rest);
+    if (!uri.n || !ver.n || skip_ws(rest).n)
+        return "bad request line";
+    if (uri.n > RTSP_MAX_URL_BYTES || has_ctl(uri))
+        return "bad request URI";
+    m->uri = uri;
+    if (!is_version(ver, false))
+        return sv_starts_with(ver, "RTSP/") ? "unsupported RTSP version" : "bad request line";
+    return NULL;
+}
+
+static bool is_content_length(struct sv name)
+{
+    return sv_ieq_cstr(sv_trim(name), "Content-Length");
+}
+
+static bool valid_name(struct sv name)
+{
+    if (!name.n)
+        return false;
+    for (size_t i = 0; i < name.n; i++)
+        if (!is_token_char(name.p[i]))
+            return false;
+    return true;
 }
 
 static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_item *it)
@@ -248,24 +332,39 @@ static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struc
     struct rtsp_msg *m = &it->msg;
     const char *err = NULL;
     struct sv all = {(const char *)buf, head}, line;
-    bool first = true;
+    bool first = true, have_len = false;
+    uint64_t body = 0;
     while (all.n) {
         struct sv after = sv_split(all, '\n', &line);
         if (line.n && line.p[line.n - 1] == '\r')
             line.n--;
         all = after.p ? after : SV_NULL;
-        if (!line.n && !first)
-            break; /* blank line: end of head */
-        if (memchr(line.p, 0, line.n)) {
-            if (!err)
-                err = "NUL byte in the head";
-            first = false;
-            continue;
-        }
         if (first) {
             first = false;
-            if (parse_first_line(line, m, &err) && !err)
-                err = "bad first line";
+            err = parse_first_line(line, m);
+            continue;
+        }
+        if (!line.n)
+            break; /* blank line: end of head */
+        long colon = sv_find_char(line, ':');
+        struct sv name = colon >= 0 ? sv_sub(line, 0, (size_t)colon) : line;
+        if (is_content_length(colon >= 0 ? name : sv_sub(line, 0, 14))) {
+            /* the body length must be sure, or the framing is lost */
+            if (colon < 0 || line.p[0] == ' ' || line.p[0] == '\t')
+                return -EPROTO;
+            uint64_t v;
+            struct sv value = sv_trim(sv_sub(line, (size_t)colon + 1, line.n));
+            int r = sv_parse_u64(value, RTSP_MAX_BODY_BYTES, &v);
+            if (r == -ERANGE)
+                return -EMSGSIZE;
+            if (r || (have_len && v != body))
+                return -EPROTO;
+            have_len = true;
+            body = v;
+        }
+        if (memchr(line.p, 0, line.n)) {
+            if (!err)
+                err = "NUL byte in a header";
             continue;
         }
         if (line.p[0] == ' ' || line.p[0] == '\t') {
@@ -273,8 +372,7 @@ static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struc
                 err = "folded header lines are not supported";
             continue;
         }
-        long colon = sv_find_char(line, ':');
-        if (colon <= 0) {
+        if (colon < 0) {
             if (!err)
                 err = "header line without a colon";
             continue;
@@ -282,19 +380,12 @@ static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struc
         if (m->n_headers >= RTSP_MAX_HEADERS)
             return -EMSGSIZE;
         struct rtsp_header *h = &m->headers[m->n_headers++];
-        h->name = sv_trim(sv_sub(line, 0, (size_t)colon));
+        h->name = sv_trim(name);
         h->value = sv_trim(sv_sub(line, (size_t)colon + 1, line.n));
-        if (!err && (has_ctl(h->value) || !h->name.n))
+        if (!err && !valid_name(h->name))
+            err = "bad header name";
+        if (!err && has_ctl(h->value))
             err = "control characters in a header";
-    }
-    uint64_t body = 0;
-    struct sv cl = rtsp_msg_header(m, "Content-Length");
-    if (cl.p) {
-        int r = sv_parse_u64(cl, RTSP_MAX_BODY_BYTES, &body);
-        if (r == -ERANGE)
-            return -EMSGSIZE;
-        if (r)
-            return -EPROTO;
     }
     if (len - head < body)
         return -EAGAIN;
@@ -324,14 +415,29 @@ int rtsp_parse(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_ite
         *consumed = 4 + n;
         return 0;
     }
-    if (is_letter(buf[0]))
+    enum start s = message_start(buf, len);
+    if (s == START_YES)
         return parse_message(buf, len, consumed, item);
-    /* junk: up to the next '$', a letter that starts a line, or something
-     * that starts (or may start, at the end of the input) a message */
+    if (s == START_MAYBE)
+        return -EAGAIN;
+    /* Junk, up to the next '$', the next line that may start a message, or a
+     * known method or "RTSP/1" in the middle of a line. Where more input is
+     * needed to decide, the junk is left for the next call, so that splitting
+     * the input never changes the items found. */
     size_t i = 1;
-    while (i < len && buf[i] != '$' && !(is_letter(buf[i]) && buf[i - 1] == '\n') &&
-           !looks_like_start(buf + i, len - i))
-        i++;
+    for (; i < len; i++) {
+        if (buf[i] == '$')
+            break;
+        if (buf[i - 1] == '\n' && message_start(buf + i, len - i) != START_NO)
+            break;
+        if (is_letter(buf[i])) {
+            enum start k = known_start(buf + i, len - i);
+            if (k == START_YES)
+                break;
+            if (k == START_MAYBE)
+                return -EAGAIN;
+        }
+    }
     item->kind = RTSP_ITEM_JUNK;
     *consumed = i;
     return 0;
@@ -377,34 +483,57 @@ int rtsp_parse_session(struct sv value, struct rtsp_session_hdr *out)
     return 0;
 }
 
+#define NPT_MAX_MS (UINT64_MAX / 4)
+
+/* npt-time: "now" is handled by the caller; seconds[.fraction] or
+ * h:mm:ss[.fraction] (RFC 2326 §3.6). */
+static int parse_npt_time(struct sv s, uint64_t *ms)
+{
+    struct sv hh, rest = sv_split(s, ':', &hh);
+    if (!rest.p)
+        return sv_parse_ms(s, NPT_MAX_MS, ms) ? -EPROTO : 0;
+    struct sv mm, ss = sv_split(rest, ':', &mm);
+    uint64_t h, mi, sec;
+    if (!ss.p || mm.n < 1 || mm.n > 2 || sv_parse_u64(hh, NPT_MAX_MS / 3600000 - 1, &h) ||
+        sv_parse_u64(mm, 59, &mi) || !ss.n || ss.p[0] == '.' || sv_parse_ms(ss, 59999, &sec))
+        return -EPROTO;
+    *ms = h * 3600000 + mi * 60000 + sec;
+    return 0;
+}
+
 int rtsp_parse_range(struct sv value, struct rtsp_range *out)
 {
     memset(out, 0, sizeof(*out));
     struct sv v = sv_trim(value), spec;
     sv_split(v, ';', &spec); /* ";time=..." is ignored */
     spec = sv_trim(spec);
-    if (!sv_istarts_with(spec, "npt"))
-        return sv_find_char(spec, '=') > 0 ? 0 : -EPROTO;
     struct sv name, r = sv_split(spec, '=', &name);
-    if (!r.p)
+    name = sv_trim(name);
+    if (!r.p || !name.n)
         return -EPROTO;
+    if (!sv_ieq_cstr(name, "npt"))
+        return 0; /* smpte=, clock=: valid, not understood */
     out->is_npt = true;
     struct sv start, end = sv_split(sv_trim(r), '-', &start);
     if (!end.p)
         return -EPROTO;
     start = sv_trim(start);
     end = sv_trim(end);
+    if (!start.n && !end.n)
+        return -EPROTO;
     if (sv_ieq_cstr(start, "now")) {
         out->start_now = true;
     } else if (start.n) {
-        if (sv_parse_ms(start, UINT64_MAX / 2, &out->start_ms))
+        if (parse_npt_time(start, &out->start_ms))
             return -EPROTO;
         out->has_start = true;
     }
     if (end.n) {
-        if (sv_parse_ms(end, UINT64_MAX / 2, &out->end_ms))
+        if (parse_npt_time(end, &out->end_ms))
             return -EPROTO;
         out->has_end = true;
+        if (out->has_start && out->end_ms < out->start_ms)
+            return -EPROTO;
     }
     return 0;
 }

@@ -50,8 +50,12 @@ struct rtsp_transport {
 int rtsp_transport_parse(struct sv value, struct rtsp_transport *out, size_t max, size_t *n);
 
 /* Append one transport spec in canonical form, e.g.
- * "RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=1A2B3C4D;mode=play" or
- * "RTP/AVP;unicast;client_port=5000-5001;server_port=6000-6001;ssrc=...". */
+ * "RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=1A2B3C4D" or
+ * "RTP/AVP;unicast;client_port=5000-5001;server_port=6000-6001;ssrc=..."
+ * (mode is written only when it is record). What it writes parses back to the
+ * same values. Returns 0, a buf error (-EMSGSIZE, -ENOMEM), or -EINVAL for a
+ * spec that could not be parsed back (an OTHER profile without profile_text,
+ * a destination/source holding ';' ',' '"' '=' spaces or control bytes). */
 int rtsp_transport_format(const struct rtsp_transport *t, struct buf *out);
 
 #endif

@@ -17,6 +17,41 @@ static bool bad_char(char c)
     return u <= 0x20 || u == 0x7f;
 }
 
+static bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* reg-name / IPv4: unreserved, sub-delims, pct-encoded (and bytes >= 0x80,
+ * for IDN names typed by hand). */
+static bool host_char(char c)
+{
+    return !bad_char(c) && !strchr("[]<>\"\\^`{|}:/?#@", c);
+}
+
+/* IPv6 literal (RFC 3986), with an optional RFC 6874 zone "%25eth0". */
+static bool valid_ipv6(struct sv h)
+{
+    size_t colons = 0, i = 0;
+    for (; i < h.n && h.p[i] != '%'; i++) {
+        char c = h.p[i];
+        if (c == ':')
+            colons++;
+        else if (!is_hex(c) && c != '.')
+            return false;
+    }
+    if (colons < 2 || colons > 7)
+        return false;
+    if (i < h.n) { /* zone: "%25" then at least one unreserved or pct-encoded char */
+        if (h.n - i < 4 || h.p[i + 1] != '2' || h.p[i + 2] != '5')
+            return false;
+        for (i += 3; i < h.n; i++)
+            if (!host_char(h.p[i]))
+                return false;
+    }
+    return true;
+}
+
 int rtsp_url_parse(struct sv s, struct rtsp_url *out)
 {
     memset(out, 0, sizeof(*out));
@@ -35,7 +70,7 @@ int rtsp_url_parse(struct sv s, struct rtsp_url *out)
     while (e < s.n && s.p[e] != '/' && s.p[e] != '?' && s.p[e] != '#')
         e++;
     struct sv auth = sv_sub(s, a, e - a);
-    /* userinfo: up to the last '@' */
+    /* userinfo: up to the last '@' (passwords with a raw '@' are common) */
     long at = -1;
     for (size_t k = 0; k < auth.n; k++)
         if (auth.p[k] == '@')
@@ -54,6 +89,8 @@ int rtsp_url_parse(struct sv s, struct rtsp_url *out)
         if (rb < 0)
             return -EPROTO;
         out->host = sv_sub(auth, 1, (size_t)rb - 1);
+        if (!valid_ipv6(out->host))
+            return -EPROTO;
         struct sv after = sv_sub(auth, (size_t)rb + 1, auth.n);
         if (after.n) {
             if (after.p[0] != ':')
@@ -66,14 +103,17 @@ int rtsp_url_parse(struct sv s, struct rtsp_url *out)
         struct sv host;
         port = sv_split(auth, ':', &host);
         out->host = host;
-        if (port.p && (!port.n || sv_find_char(port, ':') >= 0))
+        if (port.p && !port.n)
             return -EPROTO;
+        for (size_t k = 0; k < host.n; k++)
+            if (!host_char(host.p[k]))
+                return -EPROTO;
     }
     if (!out->host.n)
         return -EPROTO;
-    if (port.p && port.n) {
+    if (port.p) {
         uint32_t p;
-        if (sv_parse_u32(port, 65535, &p))
+        if (sv_parse_u32(port, 65535, &p) || p == 0)
             return -EPROTO;
         out->has_port = true;
         out->port = (uint16_t)p;
@@ -146,44 +186,129 @@ int url_percent_decode(struct sv s, char *dst, size_t dst_size)
     return 0;
 }
 
+/* "scheme:" at the start of ref (RFC 3986 §4.3) */
 static bool is_absolute(struct sv ref)
 {
     size_t i = 0;
     while (i < ref.n && scheme_char(ref.p[i], i == 0))
         i++;
-    return i > 0 && i + 2 < ref.n && ref.p[i] == ':' && ref.p[i + 1] == '/' && ref.p[i + 2] == '/';
+    return i > 0 && i < ref.n && ref.p[i] == ':';
+}
+
+/* Append s to dst[*o..size), keeping room for the NUL. */
+static int put(char *dst, size_t size, size_t *o, struct sv s)
+{
+    if (s.n >= size - *o)
+        return -EMSGSIZE;
+    if (s.n)
+        memcpy(dst + *o, s.p, s.n);
+    *o += s.n;
+    dst[*o] = 0;
+    return 0;
+}
+
+/* RFC 3986 §5.2.4 remove_dot_segments, in place on a path that starts with
+ * '/'. The output never grows. */
+static size_t remove_dot_segments(char *p, size_t n)
+{
+    size_t in = 0, out = 0;
+    while (in < n) {
+        /* here p[in] == '/' (and out is at a segment boundary) */
+        size_t e = in + 1;
+        while (e < n && p[e] != '/')
+            e++;
+        size_t sl = e - in - 1; /* segment length */
+        const char *seg = p + in + 1;
+        if (sl == 1 && seg[0] == '.') {
+            if (e == n)
+                p[out++] = '/';
+        } else if (sl == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (out > 0 && p[--out] != '/')
+                ;
+            if (e == n)
+                p[out++] = '/';
+        } else {
+            memmove(p + out, p + in, e - in);
+            out += e - in;
+        }
+        in = e;
+    }
+    if (!out)
+        p[out++] = '/';
+    return out;
 }
 
 int rtsp_url_resolve(struct sv base, struct sv ref, char *dst, size_t dst_size)
 {
+    if (!dst_size)
+        return -EMSGSIZE;
+    dst[0] = 0;
     ref = sv_trim(ref);
-    if (is_absolute(ref))
-        return sv_to_cstr(ref, dst, dst_size) ? -EMSGSIZE : 0;
-    struct rtsp_url b;
-    if (rtsp_url_parse(base, &b))
-        return -EPROTO;
-    if (!ref.n || sv_eq_cstr(ref, "*"))
-        return sv_to_cstr(base, dst, dst_size) ? -EMSGSIZE : 0;
     for (size_t i = 0; i < ref.n; i++)
         if (bad_char(ref.p[i]))
             return -EPROTO;
+    struct rtsp_url b;
+    if (is_absolute(ref)) {
+        if (rtsp_url_parse(ref, &b))
+            return -EPROTO;
+        return sv_to_cstr(ref, dst, dst_size) ? -EMSGSIZE : 0;
+    }
+    if (rtsp_url_parse(base, &b))
+        return -EPROTO;
+    long hash = sv_find_char(ref, '#');
+    if (hash >= 0)
+        ref.n = (size_t)hash;
+    /* base without its fragment */
+    long bh = sv_find_char(base, '#');
+    struct sv base_nf = bh >= 0 ? sv_sub(base, 0, (size_t)bh) : base;
+    if (!ref.n || sv_eq_cstr(ref, "*"))
+        return sv_to_cstr(base_nf, dst, dst_size) ? -EMSGSIZE : 0;
+    size_t o = 0;
+    int r;
+    if (ref.n >= 2 && ref.p[0] == '/' && ref.p[1] == '/') {
+        /* network-path reference: the base's scheme only */
+        if ((r = put(dst, dst_size, &o, b.scheme)) || (r = put(dst, dst_size, &o, SV_LIT(":"))) ||
+            (r = put(dst, dst_size, &o, ref)))
+            goto fail;
+        struct rtsp_url chk;
+        if (rtsp_url_parse((struct sv){dst, o}, &chk)) {
+            r = -EPROTO;
+            goto fail;
+        }
+        return 0;
+    }
     /* scheme://authority */
     size_t auth_end = b.scheme.n + 3;
     while (auth_end < base.n && base.p[auth_end] != '/' && base.p[auth_end] != '?' &&
            base.p[auth_end] != '#')
         auth_end++;
-    struct sv origin = sv_sub(base, 0, auth_end);
-    int r;
-    if (ref.p[0] == '/') {
-        r = str_fmt(dst, dst_size, "%.*s%.*s", SV_ARG(origin), SV_ARG(ref));
-    } else if (ref.p[0] == '?') {
-        r = str_fmt(dst, dst_size, "%.*s%.*s%.*s", SV_ARG(origin), SV_ARG(b.path), SV_ARG(ref));
+    if ((r = put(dst, dst_size, &o, sv_sub(base, 0, auth_end))))
+        goto fail;
+    size_t path_at = o;
+    struct sv rq, rpath;
+    rq = sv_split(ref, '?', &rpath);
+    if (!rpath.n) {
+        /* "?query": base path, new query */
+        r = put(dst, dst_size, &o, b.path.n ? b.path : SV_LIT("/"));
+    } else if (rpath.p[0] == '/') {
+        r = put(dst, dst_size, &o, rpath);
     } else {
+        /* merge: the base path up to its last '/', then the reference */
         struct sv dir = b.path;
         while (dir.n && dir.p[dir.n - 1] != '/')
             dir.n--;
-        r = str_fmt(dst, dst_size, "%.*s%.*s%.*s", SV_ARG(origin), dir.n ? (int)dir.n : 1,
-                    dir.n ? dir.p : "/", SV_ARG(ref));
+        r = put(dst, dst_size, &o, dir.n ? dir : SV_LIT("/"));
+        if (!r)
+            r = put(dst, dst_size, &o, rpath);
     }
-    return r ? -EMSGSIZE : 0;
+    if (r)
+        goto fail;
+    o = path_at + remove_dot_segments(dst + path_at, o - path_at);
+    dst[o] = 0;
+    if (rq.p && ((r = put(dst, dst_size, &o, SV_LIT("?"))) || (r = put(dst, dst_size, &o, rq))))
+        goto fail;
+    return 0;
+fail:
+    dst[0] = 0;
+    return r;
 }
