@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/sv.h"
+#include "rtp/rtp.h"
 
 bool h264_annexb_next(const uint8_t *buf, size_t len, size_t *pos, const uint8_t **nal,
                       size_t *nal_len)
@@ -89,37 +90,34 @@ int h264_packetize(const uint8_t *au, size_t len, int nls, size_t max_payload, r
         return r;
     if (!n)
         return -EPROTO;
+    /* STAP-A needs a length before each NAL: it is assembled in a bounce buffer */
+    uint8_t bounce[1500];
+    size_t stap_cap = max_payload < sizeof bounce ? max_payload : sizeof bounce;
     size_t i = 0;
     while (i < n) {
         /* aggregate a run of small NALs into one STAP-A */
         size_t j = i, total = 1;
-        while (j < n && total + 2 + sizes[j] <= max_payload)
+        while (j < n && total + 2 + sizes[j] <= stap_cap)
             total += 2 + sizes[j++];
         if (j - i >= 2) {
-            struct rtp_chunk parts[1];
-            /* STAP-A needs a length before each NAL: assemble it in a bounce buffer */
-            uint8_t bounce[1500];
-            if (total > sizeof bounce) {
-                j = i + 1; /* fall back to single NALs */
-            } else {
-                uint8_t nri = 0;
-                size_t off = 1;
-                for (size_t k = i; k < j; k++) {
-                    if ((nals[k][0] & 0x60) > nri)
-                        nri = nals[k][0] & 0x60;
-                    bounce[off++] = (uint8_t)(sizes[k] >> 8);
-                    bounce[off++] = (uint8_t)sizes[k];
-                    memcpy(bounce + off, nals[k], sizes[k]);
-                    off += sizes[k];
-                }
-                bounce[0] = (uint8_t)(nri | 24);
-                parts[0] = (struct rtp_chunk){bounce, off};
-                r = emit(ctx, parts, 1, j == n);
-                if (r)
-                    return r;
-                i = j;
-                continue;
+            uint8_t nri = 0, f = 0;
+            size_t off = 1;
+            for (size_t k = i; k < j; k++) {
+                f |= nals[k][0] & 0x80;
+                if ((nals[k][0] & 0x60) > nri)
+                    nri = nals[k][0] & 0x60;
+                bounce[off++] = (uint8_t)(sizes[k] >> 8);
+                bounce[off++] = (uint8_t)sizes[k];
+                memcpy(bounce + off, nals[k], sizes[k]);
+                off += sizes[k];
             }
+            bounce[0] = (uint8_t)(f | nri | 24);
+            struct rtp_chunk part = {bounce, off};
+            r = emit(ctx, &part, 1, j == n);
+            if (r)
+                return r;
+            i = j;
+            continue;
         }
         if (sizes[i] <= max_payload) {
             struct rtp_chunk part = {nals[i], sizes[i]};
@@ -163,8 +161,8 @@ bool h264_au_is_key(const uint8_t *au, size_t len, int nls)
     return false;
 }
 
-int h264_sdp_fmtp(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len,
-                  char *out, size_t out_size)
+int h264_sdp_fmtp(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len, char *out,
+                  size_t out_size)
 {
     if (!sps || sps_len < 4 || !pps || !pps_len || sps_len > 512 || pps_len > 512)
         return -EPROTO;
@@ -183,6 +181,8 @@ static const uint8_t start_code[4] = {0, 0, 0, 1};
 void h264_depay_init(struct h264_depay *d, size_t max_au)
 {
     memset(d, 0, sizeof(*d));
+    if (!max_au)
+        max_au = 8u << 20;
     buf_init(&d->au, max_au);
     buf_init(&d->out, max_au);
 }
@@ -288,6 +288,37 @@ static int add_payload(struct h264_depay *d, const uint8_t *payload, size_t len)
     return -EPROTO; /* STAP-B, MTAP, FU-B: not in packetization-mode 1 */
 }
 
+/* Does this NAL begin an access unit (H.264 7.4.1.2.3)? body follows the
+ * NAL header byte. A slice starts one when first_mb_in_slice is 0, i.e. its
+ * ue(v) code is the single bit 1. */
+static bool nal_starts_au(unsigned t, const uint8_t *body, size_t n)
+{
+    if (t == 6 || t == 7 || t == 8 || t == 9 || (t >= 14 && t <= 18))
+        return true;
+    /* not an IDR slice: after a loss it may have lost the SPS/PPS in front of it */
+    if (t == 1 || t == 2)
+        return n >= 1 && (body[0] & 0x80);
+    return false;
+}
+
+static bool payload_starts_au(const uint8_t *p, size_t len)
+{
+    if (len < 1)
+        return false;
+    unsigned t = p[0] & 0x1f;
+    if (t == 24) { /* STAP-A: its first NAL */
+        if (len < 4)
+            return false;
+        size_t n = (size_t)p[1] << 8 | p[2];
+        if (n < 1 || n > len - 3)
+            return false;
+        return nal_starts_au(p[3] & 0x1f, p + 4, n - 1);
+    }
+    if (t == 28) /* FU-A: only its start */
+        return len >= 2 && (p[1] & 0x80) && nal_starts_au(p[1] & 0x1f, p + 2, len - 2);
+    return nal_starts_au(t, p + 1, len - 1);
+}
+
 int h264_depay_push(struct h264_depay *d, uint16_t seq, uint32_t ts, bool marker,
                     const uint8_t *payload, size_t len, struct rtp_au *au)
 {
@@ -295,29 +326,52 @@ int h264_depay_push(struct h264_depay *d, uint16_t seq, uint32_t ts, bool marker
         buf_reset(&d->out);
         d->emitted = false;
     }
-    bool gap = d->have_seq && (uint16_t)(d->last_seq + 1) != seq;
+    int ret = 0;
+    if (d->ended) { /* its marker came in the call that returned the AU before it */
+        d->ended = false;
+        ret = complete(d, au);
+    }
+    /* the first packet is treated like one after a gap: we may join mid-AU */
+    bool gap = true;
+    if (d->have_seq) {
+        int16_t diff = rtp_seq_diff(d->last_seq, seq);
+        if (diff <= 0 && diff > -H264_DEPAY_REORDER)
+            return ret;  /* duplicate or late: ignored */
+        gap = diff != 1; /* a jump forward, or far back (the sender restarted) */
+    }
     d->have_seq = true;
     d->last_seq = seq;
-    int ret = 0;
-    if (!d->have_ts || ts != d->cur_ts) {
-        if (d->have_ts) {
-            if (gap)
-                d->damaged = true; /* the lost packets may be this AU's tail ... */
+    bool new_ts = !d->have_ts || ts != d->cur_ts;
+    bool in_progress = d->au.len || d->damaged || d->in_fu;
+    if (gap && in_progress)
+        d->damaged = true; /* the lost packets were this AU's middle or tail */
+    if (new_ts && in_progress) {
+        if (ret == 0) {
             ret = complete(d, au);
+        } else {
+            d->dropped_aus++; /* not reachable: `ended` leaves nothing in progress */
+            new_au(d, false);
         }
-        new_au(d, gap); /* ... or the next AU's head: drop both */
+    }
+    if (new_ts) {
         d->cur_ts = ts;
         d->have_ts = true;
-    } else if (gap) {
-        d->damaged = true;
     }
-    int r = add_payload(d, payload, len);
-    if (r)
+    /* after a gap, trust only a packet that visibly starts a new AU */
+    if (gap && !(new_ts && payload_starts_au(payload, len)))
         d->damaged = true;
-    if (marker && ret == 0)
-        ret = complete(d, au);
-    /* (a marker in the same call as a timestamp change completes at the next
-     * timestamp change instead: one AU per call) */
+    int r = 0;
+    if (!d->damaged) {
+        r = add_payload(d, payload, len);
+        if (r)
+            d->damaged = true;
+    }
+    if (marker) {
+        if (ret == 0)
+            ret = complete(d, au);
+        else
+            d->ended = true;
+    }
     if (r && ret == 0)
         return -EPROTO;
     return ret;

@@ -28,12 +28,18 @@ bool h264_au_is_key(const uint8_t *au, size_t len, int nal_length_size);
 
 /* "packetization-mode=1;profile-level-id=42C01F;sprop-parameter-sets=Z0LAH9oB..,aM4..."
  * from SPS and PPS (NAL units without start codes). Returns 0 or -EMSGSIZE/-EPROTO. */
-int h264_sdp_fmtp(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len,
-                  char *out, size_t out_size);
+int h264_sdp_fmtp(const uint8_t *sps, size_t sps_len, const uint8_t *pps, size_t pps_len, char *out,
+                  size_t out_size);
 
-/* Depacketizer: RTP payloads in, Annex B access units out. Loss (a sequence
- * gap) marks the current AU damaged and it is dropped, never emitted; output
- * resumes at the next AU boundary. Memory bounded by max_au bytes. */
+/* Depacketizer: RTP payloads in, Annex B access units out (4-byte start
+ * codes). Loss (a sequence gap) marks the current AU damaged and it is
+ * dropped, never emitted; output resumes at the next AU boundary. A packet
+ * after a gap starts a clean AU only if it has a new timestamp and begins an
+ * AU (AUD/SEI/SPS/PPS, or a slice with first_mb_in_slice 0); the same rule
+ * applies to the very first packet. Duplicates and late (reordered) packets
+ * up to H264_DEPAY_REORDER behind are ignored: their AU was already counted
+ * as damaged by the gap. Memory bounded by 2 * max_au bytes. */
+#define H264_DEPAY_REORDER 64
 struct h264_depay {
     struct buf au;  /* the AU being assembled */
     struct buf out; /* the AU last handed out (valid until the next push) */
@@ -46,7 +52,9 @@ struct h264_depay {
     bool in_fu;
     bool key;
     unsigned dropped_aus;
+    bool ended; /* the AU in `au` got its marker in a call that already returned one */
 };
+/* max_au 0 means 8 MiB. */
 void h264_depay_init(struct h264_depay *d, size_t max_au);
 void h264_depay_free(struct h264_depay *d);
 /* Feed one packet. Returns 1 with *au filled when an AU is complete (on the
