@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "core/sv.h"
+#include "rtp/rtp.h"
 
-int aac_packetize(const uint8_t *frame, size_t len, size_t max_payload, rtp_emit_fn emit,
-                  void *ctx)
+int aac_packetize(const uint8_t *frame, size_t len, size_t max_payload, rtp_emit_fn emit, void *ctx)
 {
     if (!len || len > 8191 || max_payload <= 4)
         return -EPROTO;
@@ -55,67 +55,87 @@ static size_t au_size(const struct aac_depay *d, size_t i)
     return ((size_t)h[0] << 5) | (h[1] >> 3);
 }
 
+/* Forget a fragmented AU in progress; count it once. */
+static void drop_frag(struct aac_depay *d)
+{
+    if (d->frag.len || d->damaged)
+        d->dropped++;
+    buf_reset(&d->frag);
+    d->damaged = false;
+}
+
 int aac_depay_push(struct aac_depay *d, uint16_t seq, uint32_t ts, bool marker,
                    const uint8_t *payload, size_t len)
 {
-    bool gap = d->have_seq && (uint16_t)(d->last_seq + 1) != seq;
-    d->have_seq = true;
-    d->last_seq = seq;
     d->pl = NULL;
     d->pl_len = 0;
-    if (gap && d->frag.len) {
+    d->hdr_bits_left = 0;
+    d->idx = 0;
+    bool gap = false;
+    if (d->have_seq) {
+        int16_t diff = rtp_seq_diff(d->last_seq, seq);
+        if (diff <= 0 && diff > -AAC_DEPAY_REORDER)
+            return 0; /* duplicate or late: ignored */
+        gap = diff != 1;
+    }
+    /* all fragments of an AU share its timestamp */
+    bool same_au = d->have_seq && ts == d->ts;
+    d->have_seq = true;
+    d->last_seq = seq;
+    d->ts = ts;
+    if (gap && same_au) {
+        /* lost fragments of this very AU: counted when it ends */
         buf_reset(&d->frag);
-        d->dropped++;
         d->damaged = true;
+    } else if (!same_au && (d->frag.len || d->damaged)) {
+        drop_frag(d); /* the fragmented AU before never finished */
     }
     if (len < 2)
-        return -EPROTO;
+        goto bad;
     size_t bits = (size_t)payload[0] << 8 | payload[1];
     if (bits % 16 || bits == 0)
-        return -EPROTO;
+        goto bad;
     size_t n = bits / 16;
     if (2 + 2 * n > len)
-        return -EPROTO;
+        goto bad;
     d->pl = payload;
     d->pl_len = len;
-    d->hdr_bits_left = n; /* AU headers left */
-    d->hdr_pos = 0;
     d->data_pos = 2 + 2 * n;
-    d->ts = ts;
-    d->idx = 0;
     size_t total = len - d->data_pos;
     if (n == 1 && au_size(d, 0) > total) {
         /* a fragment of one large AU */
-        if (d->damaged && d->frag.len == 0 && !marker) {
-            d->hdr_bits_left = 0;
-            return 0; /* middle of a frame whose start was lost */
+        size_t size = au_size(d, 0);
+        d->pl = NULL;
+        if (!d->damaged) {
+            if (d->frag.len + total > size || buf_append(&d->frag, payload + 2 + 2 * n, total)) {
+                buf_reset(&d->frag);
+                d->damaged = true;
+            }
         }
-        if (buf_append(&d->frag, payload + d->data_pos, total)) {
-            buf_reset(&d->frag);
-            d->damaged = true;
-            d->hdr_bits_left = 0;
-            return -EMSGSIZE;
-        }
-        d->hdr_bits_left = 0;
         if (marker) {
-            if (d->frag.len == au_size(d, 0) && !d->damaged) {
+            if (!d->damaged && d->frag.len == size) {
                 d->hdr_bits_left = 1; /* next() hands out frag */
                 d->idx = 0x8000;
             } else {
-                d->dropped++;
-                buf_reset(&d->frag);
+                drop_frag(d);
             }
-            d->damaged = false;
         }
         return 0;
     }
-    d->damaged = false;
+    if (d->frag.len || d->damaged)
+        drop_frag(d);     /* whole AUs where the end of a fragmented one was due */
+    d->hdr_bits_left = n; /* AU headers left */
+    d->hdr_pos = 0;
     return 0;
+bad:
+    d->pl = NULL;
+    drop_frag(d);
+    return -EPROTO;
 }
 
 int aac_depay_next(struct aac_depay *d, struct rtp_au *au)
 {
-    if (!d->pl || !d->hdr_bits_left)
+    if (!d->hdr_bits_left)
         return 0;
     if (d->idx == 0x8000) {
         au->data = d->frag.data;
@@ -127,7 +147,19 @@ int aac_depay_next(struct aac_depay *d, struct rtp_au *au)
         d->frag.len = 0; /* data stays valid until the next push */
         return 1;
     }
+    if (!d->pl)
+        return 0;
     size_t sz = au_size(d, d->hdr_pos);
+    while (sz == 0 && d->hdr_bits_left > 1) { /* empty AUs carry nothing to decode */
+        d->hdr_pos++;
+        d->idx++;
+        d->hdr_bits_left--;
+        sz = au_size(d, d->hdr_pos);
+    }
+    if (sz == 0) {
+        d->hdr_bits_left = 0;
+        return 0;
+    }
     if (sz > d->pl_len - d->data_pos) {
         d->hdr_bits_left = 0;
         return -EPROTO;

@@ -22,7 +22,11 @@ int aac_sdp_fmtp(const uint8_t *asc, size_t asc_len, char *out, size_t out_size)
 
 /* Depacketizer (AAC-hbr, sizelength 13 / indexlength 3 / indexdeltalength 3).
  * A payload may carry several AUs: call aac_depay_push once, then
- * aac_depay_next until it returns 0. */
+ * aac_depay_next until it returns 0 (the AUs are views into the payload, which
+ * must stay valid until then). A fragmented AU is reassembled in `frag` (at
+ * most max_frame bytes); a lost fragment drops that AU only. Duplicates and
+ * packets up to AAC_DEPAY_REORDER late are ignored. */
+#define AAC_DEPAY_REORDER 64
 struct aac_depay {
     struct buf frag;
     bool have_seq;
