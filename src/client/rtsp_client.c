@@ -159,7 +159,10 @@ static void fail(struct rtsp_client *c, int err, const char *fmt, ...)
     vsnprintf(c->reason, sizeof c->reason, fmt, ap);
     va_end(ap);
     bool was_active = c->st != CS_IDLE;
-    conn_close(c, c->session[0] != 0);
+    /* TEARDOWN only over a connection that still works */
+    bool broken = err == -ECONNRESET || err == -EPIPE || err == -ECONNREFUSED || err == -EMSGSIZE ||
+                  err == -ENOTCONN;
+    conn_close(c, c->session[0] != 0 && !broken);
     c->st = CS_IDLE;
     if (was_active && c->cb->on_close)
         c->cb->on_close(c->ctx, err, c->reason);
