@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Protocol conformance and bad input (python client rtsp_client.py "bad")
+# while an ffmpeg TCP viewer watches the same path: 400 with CSeq echoed,
+# 404, 501 with Public, oversized headers and bad Content-Length close the
+# connection, a $ frame on an unknown channel is ignored, Require -> 551 with
+# Unsupported, RTP/SAVP and multicast -> 461, Public, SDP content, RTP-Info,
+# Session timeout, Date/Server, PAUSE/PLAY, TEARDOWN (logged reason=teardown).
+# The viewer must be undisturbed: no missed packets, enough frames.
+. "$(dirname "$0")/lib.sh"
+need_cmd python3
+need_cmd ffmpeg
+CLIENT="$(dirname "$0")/rtsp_client.py"
+
+start_server --path "test=$TESTSRC" -v
+
+timeout 50 ffmpeg -hide_banner -nostdin -loglevel warning -threads 1 -rtsp_transport tcp \
+  -i "$URL/test" -t 20 -f framecrc - > "$TEST_DIR/viewer.crc" 2> "$TEST_DIR/viewer.err" &
+vpid=$!
+track_pid $vpid
+wait_file "$TEST_DIR/viewer.crc" "^ *0, +[0-9]+, +[0-9]+, +[0-9]+, +[0-9]+, 0x" 20 ||
+  fail "viewer decoded no frame within 20 s: $(tail -n 3 "$TEST_DIR/viewer.err")"
+
+timeout 40 python3 "$CLIENT" bad "$URL/test" > "$TEST_DIR/bad.out" 2>&1
+rc=$?
+cat "$TEST_DIR/bad.out"
+[ $rc -eq 0 ] || fail "protocol check failed (exit $rc): $(grep -E '^FAIL|Error|Traceback' -A3 "$TEST_DIR/bad.out" | head -n 8)"
+sid=$(sed -n 's/^session=//p' "$TEST_DIR/bad.out")
+wait_log "session $sid closed: .*transport=TCP .*reason=teardown.*sent_bytes=[1-9]" 5 ||
+  fail "TEARDOWN of session $sid not logged with reason=teardown and sent_bytes > 0: $(grep "session $sid" "$SERVER_LOG")"
+grep -qE "OPTIONS rtsp://127\.0\.0\.1:$PORT/test -> 200" "$SERVER_LOG" || fail "-v did not log 'OPTIONS ... -> 200'"
+grep -qE "FOO [^ ]+ -> 501" "$SERVER_LOG" || fail "-v did not log 'FOO ... -> 501'"
+
+# the server still serves new clients, and the viewer was never disturbed
+timeout 20 ffmpeg -hide_banner -nostdin -loglevel error -rtsp_transport tcp -i "$URL/test" -an -frames:v 30 \
+  -f framecrc - > "$TEST_DIR/after.crc" 2> "$TEST_DIR/after.err" || true
+[ "$(count_frames "$TEST_DIR/after.crc" 0)" -ge 30 ] || fail "a new viewer after the bad input decoded < 30 frames: $(tail -n 3 "$TEST_DIR/after.err")"
+wait $vpid
+rc=$?
+v=$(count_frames "$TEST_DIR/viewer.crc" 0)
+a=$(count_frames "$TEST_DIR/viewer.crc" 1)
+echo "viewer: exit $rc, $v video, $a audio frames"
+[ $rc -eq 0 ] || fail "viewer ffmpeg exited with $rc: $(tail -n 3 "$TEST_DIR/viewer.err")"
+[ "$v" -ge 540 ] || fail "viewer decoded $v video frames in 20 s, want >= 540"
+[ "$a" -ge 400 ] || fail "viewer decoded $a audio frames in 20 s, want >= 400"
+grep -iE "missed|corrupt|error while decoding" "$TEST_DIR/viewer.err" &&
+  fail "viewer disturbed: $(grep -iE 'missed|corrupt|error while decoding' "$TEST_DIR/viewer.err" | head -n 5)"
+stop_server
+echo "bad input: ok"
