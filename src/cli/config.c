@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/sv.h"
@@ -340,19 +341,20 @@ static int handler(void *user, const char *section, const char *name, const char
         }
         l->path = NULL;
         l->user = NULL;
+        /* sections were created and checked by prescan(); find this one */
         struct sv s = sv_from_cstr(section);
-        if (sv_starts_with(s, "path ") || sv_starts_with(s, "path\t")) {
-            l->path = new_path(l->c, sv_trim(sv_sub(s, 5, s.n)), l->reason, sizeof l->reason);
-            if (!l->path)
-                return 0;
-        } else if (sv_starts_with(s, "user ") || sv_starts_with(s, "user\t")) {
-            l->user = new_user(l->c, sv_trim(sv_sub(s, 5, s.n)), l->reason, sizeof l->reason);
-            if (!l->user)
-                return 0;
-        } else if (strcmp(section, "server") != 0) {
-            str_fmt(l->reason, sizeof l->reason,
-                    "unknown section [%s] (expected [server], [path NAME] or [user NAME])",
-                    section);
+        struct sv nm = sv_trim(sv_sub(s, 5, s.n));
+        if (sv_starts_with(s, "path ")) {
+            for (size_t i = 0; i < l->c->n_paths && !l->path; i++)
+                if (sv_eq_cstr(nm, l->c->paths[i].name))
+                    l->path = &l->c->paths[i];
+        } else if (sv_starts_with(s, "user ")) {
+            for (size_t i = 0; i < l->c->n_users && !l->user; i++)
+                if (sv_eq_cstr(nm, l->c->users[i].name))
+                    l->user = &l->c->users[i];
+        }
+        if (!l->path && !l->user && strcmp(section, "server") != 0) {
+            str_fmt(l->reason, sizeof l->reason, "unknown section [%s]", section);
             return 0;
         }
     }
@@ -365,8 +367,52 @@ static int handler(void *user, const char *section, const char *name, const char
     return server_key(l, name, value) == 0;
 }
 
+/* Every section header, in order: create [path]/[user] sections (so empty
+ * ones exist too) and reject unknown or repeated ones with their line. */
+static int prescan(const char *file, struct server_conf *c, char *err, size_t errlen)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        str_fmt(err, errlen, "%s: cannot open: %s", file, strerror(errno));
+        return -1;
+    }
+    char line[1024], why[512];
+    int no = 0, rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        no++;
+        struct sv v = sv_trim(sv_from_cstr(line));
+        if (!v.n || v.p[0] != '[')
+            continue;
+        long end = sv_find_char(v, ']');
+        if (end < 0)
+            continue; /* inih reports it */
+        struct sv name = sv_trim(sv_sub(v, 1, (size_t)end - 1));
+        why[0] = 0;
+        if (sv_eq_cstr(name, "server"))
+            continue;
+        if (sv_starts_with(name, "path ")) {
+            if (!new_path(c, sv_trim(sv_sub(name, 5, name.n)), why, sizeof why))
+                rc = -1;
+        } else if (sv_starts_with(name, "user ")) {
+            if (!new_user(c, sv_trim(sv_sub(name, 5, name.n)), why, sizeof why))
+                rc = -1;
+        } else {
+            str_fmt(why, sizeof why,
+                    "unknown section [%.*s] (expected [server], [path NAME] or [user NAME])",
+                    SV_ARG(name));
+            rc = -1;
+        }
+        if (rc)
+            str_fmt(err, errlen, "%s:%d: %s", file, no, why);
+    }
+    fclose(f);
+    return rc;
+}
+
 int config_load(const char *file, struct server_conf *c, char *err, size_t errlen)
 {
+    if (prescan(file, c, err, errlen))
+        return -1;
     struct loader l;
     memset(&l, 0, sizeof l);
     l.c = c;
