@@ -77,6 +77,8 @@ _cleanup() {
   trap - EXIT
   for p in "${_PIDS[@]}"; do
     [ "$p" = "$SERVER_PID" ] && continue
+    # children first (a tracked subshell's timeout/ffmpeg): by parent PID only
+    command -v pkill > /dev/null 2>&1 && pkill -TERM -P "$p" 2> /dev/null
     kill -TERM "$p" 2> /dev/null
   done
   for p in "${_PIDS[@]}"; do _kill_pid "$p"; done
