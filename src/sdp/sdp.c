@@ -72,6 +72,21 @@ static bool attr_for_pt(struct sv v, uint8_t pt, struct sv *rest)
     return true;
 }
 
+/* The next token separated by spaces or tabs; empty at the end. */
+static struct sv next_token(struct sv *rest)
+{
+    size_t i = 0;
+    while (i < rest->n && (rest->p[i] == ' ' || rest->p[i] == '\t'))
+        i++;
+    size_t b = i;
+    while (i < rest->n && rest->p[i] != ' ' && rest->p[i] != '\t')
+        i++;
+    struct sv t = {rest->p + b, i - b};
+    rest->p += i;
+    rest->n -= i;
+    return t;
+}
+
 static void finish_media(struct sdp_media *m, const char *end)
 {
     m->text.n = (size_t)(end - m->text.p);
@@ -130,16 +145,14 @@ int sdp_parse(struct sv text, struct sdp_session *out)
             cur->text = (struct sv){line_start, 0};
             cur->channels = 1;
             /* m=<media> <port>[/n] <proto> <fmt> ... */
-            struct sv media, r1 = sv_split(v, ' ', &media);
-            struct sv port, r2 = sv_split(r1, ' ', &port);
-            struct sv proto, r3 = sv_split(r2, ' ', &proto);
-            struct sv fmt;
-            sv_split(r3, ' ', &fmt);
+            struct sv r = v;
+            struct sv media = next_token(&r), port = next_token(&r);
+            struct sv proto = next_token(&r), fmt = next_token(&r);
             struct sv portnum;
             sv_split(port, '/', &portnum);
             uint32_t p, pt;
-            if (!media.n || !r1.p || !r2.p || !r3.p || sv_parse_u32(portnum, 65535, &p) ||
-                sv_parse_u32(sv_trim(fmt), 127, &pt))
+            if (!media.n || !proto.n || sv_parse_u32(portnum, 65535, &p) ||
+                sv_parse_u32(fmt, 127, &pt))
                 return -EPROTO;
             cur->media = media;
             cur->port = (uint16_t)p;
