@@ -300,6 +300,11 @@ uint32_t hub_stream_ssrc(const struct hub_stream *s, size_t t)
     return t < RTSP_MAX_TRACKS ? s->ts[t].ssrc : 0;
 }
 
+bool hub_stream_track_live(const struct hub_stream *s, size_t t)
+{
+    return t < s->n_tracks && s->ts[t].have_out;
+}
+
 uint32_t hub_stream_rtp_now(const struct hub_stream *s, size_t t, uint64_t now_us)
 {
     if (t >= s->n_tracks)

@@ -115,6 +115,8 @@ void hub_sub_rtp_info(const struct hub_sub *sub, size_t t, uint64_t now_us, uint
  * last packet's arrival, extrapolated with the clock rate). */
 uint32_t hub_stream_ssrc(const struct hub_stream *s, size_t t);
 uint32_t hub_stream_rtp_now(const struct hub_stream *s, size_t t, uint64_t now_us);
+/* Has track t carried a packet yet (so its RTP clock is known)? */
+bool hub_stream_track_live(const struct hub_stream *s, size_t t);
 void hub_stream_stats(const struct hub_stream *s, struct hub_stats *st);
 
 #endif

@@ -205,8 +205,8 @@ static void session_send_sr(struct session *s, uint64_t now_us)
     uint64_t ntp = clock_ntp_now();
     for (size_t t = 0; t < hub_stream_n_tracks(st); t++) {
         struct sess_track *tr = &s->tr[t];
-        if (!tr->setup)
-            continue;
+        if (!tr->setup || !hub_stream_track_live(st, t))
+            continue; /* no RTP clock yet: an SR would mislead lip sync */
         uint8_t sr[128];
         size_t n = rtcp_build_sr(sr + 4, sizeof sr - 4, hub_stream_ssrc(st, t), ntp,
                                  hub_stream_rtp_now(st, t, now_us), tr->pkts, tr->octets,
