@@ -438,6 +438,19 @@ int rtsp_parse(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_ite
                 return -EAGAIN;
         }
     }
+    if (i == len && buf[len - 1] != '\n') {
+        /* The junk runs to the end of the input, and what comes next is in
+         * the middle of a line, where only a known method may start a
+         * message. Keep the last non-letter back as the context of the next
+         * call: a letter at the start of the input would be taken for the
+         * start of a request line, and splitting the input would change what
+         * is found. */
+        i = len - 1;
+        while (i >= 1 && is_letter(buf[i]))
+            i--;
+        if (i < 1)
+            return -EAGAIN;
+    }
     item->kind = RTSP_ITEM_JUNK;
     *consumed = i;
     return 0;
