@@ -263,51 +263,59 @@ int rtsp_url_resolve(struct sv base, struct sv ref, char *dst, size_t dst_size)
     struct sv base_nf = bh >= 0 ? sv_sub(base, 0, (size_t)bh) : base;
     if (!ref.n || sv_eq_cstr(ref, "*"))
         return sv_to_cstr(base_nf, dst, dst_size) ? -EMSGSIZE : 0;
-    size_t o = 0;
+    if (ref.n > RTSP_MAX_URL_BYTES)
+        return -EMSGSIZE;
+    /* built here first: dot segments may make the result shorter than the
+     * merged path */
+    char out[2 * RTSP_MAX_URL_BYTES + 8];
+    size_t o = 0, osize = sizeof out;
     int r;
     if (ref.n >= 2 && ref.p[0] == '/' && ref.p[1] == '/') {
         /* network-path reference: the base's scheme only */
-        if ((r = put(dst, dst_size, &o, b.scheme)) || (r = put(dst, dst_size, &o, SV_LIT(":"))) ||
-            (r = put(dst, dst_size, &o, ref)))
+        if ((r = put(out, osize, &o, b.scheme)) || (r = put(out, osize, &o, SV_LIT(":"))) ||
+            (r = put(out, osize, &o, ref)))
             goto fail;
         struct rtsp_url chk;
-        if (rtsp_url_parse((struct sv){dst, o}, &chk)) {
+        if (rtsp_url_parse((struct sv){out, o}, &chk)) {
             r = -EPROTO;
             goto fail;
         }
-        return 0;
+        goto done;
     }
     /* scheme://authority */
     size_t auth_end = b.scheme.n + 3;
     while (auth_end < base.n && base.p[auth_end] != '/' && base.p[auth_end] != '?' &&
            base.p[auth_end] != '#')
         auth_end++;
-    if ((r = put(dst, dst_size, &o, sv_sub(base, 0, auth_end))))
+    if ((r = put(out, osize, &o, sv_sub(base, 0, auth_end))))
         goto fail;
     size_t path_at = o;
     struct sv rq, rpath;
     rq = sv_split(ref, '?', &rpath);
     if (!rpath.n) {
         /* "?query": base path, new query */
-        r = put(dst, dst_size, &o, b.path.n ? b.path : SV_LIT("/"));
+        r = put(out, osize, &o, b.path.n ? b.path : SV_LIT("/"));
     } else if (rpath.p[0] == '/') {
-        r = put(dst, dst_size, &o, rpath);
+        r = put(out, osize, &o, rpath);
     } else {
         /* merge: the base path up to its last '/', then the reference */
         struct sv dir = b.path;
         while (dir.n && dir.p[dir.n - 1] != '/')
             dir.n--;
-        r = put(dst, dst_size, &o, dir.n ? dir : SV_LIT("/"));
+        r = put(out, osize, &o, dir.n ? dir : SV_LIT("/"));
         if (!r)
-            r = put(dst, dst_size, &o, rpath);
+            r = put(out, osize, &o, rpath);
     }
     if (r)
         goto fail;
-    o = path_at + remove_dot_segments(dst + path_at, o - path_at);
-    dst[o] = 0;
-    if (rq.p && ((r = put(dst, dst_size, &o, SV_LIT("?"))) || (r = put(dst, dst_size, &o, rq))))
+    o = path_at + remove_dot_segments(out + path_at, o - path_at);
+    out[o] = 0;
+    if (rq.p && ((r = put(out, osize, &o, SV_LIT("?"))) || (r = put(out, osize, &o, rq))))
         goto fail;
-    return 0;
+done:
+    r = sv_to_cstr((struct sv){out, o}, dst, dst_size);
+    if (!r)
+        return 0;
 fail:
     dst[0] = 0;
     return r;
