@@ -401,7 +401,7 @@ static void test_loss(void **st)
         if (t[c].no_markers)
             for (size_t i = 0; i < l.n; i++)
                 l.v[i].marker = false;
-        size_t f, e;
+        size_t f = 0, e = 0;
         au_range(&l, a[t[c].au].ts, &f, &e);
         size_t lost = t[c].where == FIRST ? f : t[c].where == LAST ? e : (f + e) / 2;
         size_t *idx = malloc(l.n * sizeof *idx), n = 0;
@@ -429,7 +429,7 @@ static void test_reorder_duplicate(void **st)
     make_gop(a);
     struct pkts l = {0};
     packetize_all(a, 4, 0, false, 1400, &l);
-    size_t f, e;
+    size_t f = 0, e = 0;
     au_range(&l, a[0].ts, &f, &e);
     size_t *idx = identity(l.n);
     /* two FU-A fragments of AU 0 swapped: a gap, then a late packet: AU 0 is
@@ -469,7 +469,7 @@ static void test_join_mid_stream(void **st)
     make_gop(a);
     struct pkts l = {0};
     packetize_all(a, 4, 0, false, 1400, &l);
-    size_t f, e;
+    size_t f = 0, e = 0;
     au_range(&l, a[0].ts, &f, &e);
     /* the receiver starts in the middle of AU 0's FU-A */
     size_t *idx = identity(l.n);
