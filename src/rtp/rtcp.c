@@ -58,8 +58,8 @@ size_t rtcp_build_sr(uint8_t *out, size_t cap, uint32_t ssrc, uint64_t ntp, uint
     return s ? 28 + s : 0;
 }
 
-size_t rtcp_build_rr(uint8_t *out, size_t cap, uint32_t ssrc,
-                     const struct rtcp_report_block *b, const char *cname)
+size_t rtcp_build_rr(uint8_t *out, size_t cap, uint32_t ssrc, const struct rtcp_report_block *b,
+                     const char *cname)
 {
     size_t len = 8 + (b ? 24 : 0);
     if (cap < len)
@@ -148,6 +148,7 @@ int rtcp_parse(const uint8_t *buf, size_t len, struct rtcp_info *info)
         if (blocks_at) {
             if (first)
                 info->sender_ssrc = get32(p + 4);
+            first = false;
             if (blocks_at + 24 * (size_t)rc > plen)
                 return -EPROTO;
             if (rc && !info->has_block) {
@@ -156,7 +157,6 @@ int rtcp_parse(const uint8_t *buf, size_t len, struct rtcp_info *info)
             }
             info->n_blocks += rc;
         }
-        first = false;
         off += plen;
     }
     return 0;

@@ -152,6 +152,12 @@ static void test_compound_bye(void **st)
     assert_int_equal(info.block.ssrc, 0xa);
     assert_int_equal(info.block.cumulative_lost, 1);
     assert_true(info.has_bye);
+    /* sender_ssrc comes from the first SR/RR even when an SDES leads */
+    static const uint8_t d[] = {0x81, 0xca, 0x00, 0x02, 0, 0, 0, 7, 1, 1, 'x', 0, /* SDES */
+                                0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 7};              /* RR */
+    assert_int_equal(rtcp_parse(d, sizeof d, &info), 0);
+    assert_int_equal(info.n_rr, 1);
+    assert_int_equal(info.sender_ssrc, 7);
 }
 
 static void test_bad(void **st)
