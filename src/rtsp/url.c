@@ -247,6 +247,10 @@ int rtsp_url_resolve(struct sv base, struct sv ref, char *dst, size_t dst_size)
     for (size_t i = 0; i < ref.n; i++)
         if (bad_char(ref.p[i]))
             return -EPROTO;
+    /* fragments are never sent in RTSP: dropped from the result */
+    long hash = sv_find_char(ref, '#');
+    if (hash >= 0)
+        ref.n = (size_t)hash;
     struct rtsp_url b;
     if (is_absolute(ref)) {
         if (rtsp_url_parse(ref, &b))
@@ -255,9 +259,6 @@ int rtsp_url_resolve(struct sv base, struct sv ref, char *dst, size_t dst_size)
     }
     if (rtsp_url_parse(base, &b))
         return -EPROTO;
-    long hash = sv_find_char(ref, '#');
-    if (hash >= 0)
-        ref.n = (size_t)hash;
     /* base without its fragment */
     long bh = sv_find_char(base, '#');
     struct sv base_nf = bh >= 0 ? sv_sub(base, 0, (size_t)bh) : base;

@@ -27,7 +27,9 @@ uint16_t rtsp_url_default_port(struct sv scheme);
 int url_percent_decode(struct sv s, char *dst, size_t dst_size);
 /* Resolve `ref` (absolute URL, or a relative reference such as "trackID=1",
  * "/abs/path" or "*") against `base` (absolute) per RFC 3986 §5.2 (enough of it
- * for RTSP control URLs) into dst. Returns 0, -EPROTO or -EMSGSIZE. */
+ * for RTSP control URLs, with dot segments removed) into dst. Fragments are
+ * dropped (never sent in RTSP). An absolute ref must parse. On error dst is
+ * "". Returns 0, -EPROTO or -EMSGSIZE. */
 int rtsp_url_resolve(struct sv base, struct sv ref, char *dst, size_t dst_size);
 
 #endif

@@ -235,6 +235,7 @@ static void test_resolve(void **st)
         {"rtsp://cam/axis-media/media.amp?videocodec=h264", "trackID=1",
          "rtsp://cam/axis-media/trackID=1"},
         {"rtsp://h/live/", "rtsp://other:8554/x?y", "rtsp://other:8554/x?y"},
+        {"rtsp://h/live/", "rtsp://other/x#frag", "rtsp://other/x"},
         {"rtsp://h/live/", "*", "rtsp://h/live/"},
         {"rtsp://h/live/#f", "*", "rtsp://h/live/"},
         {"rtsp://h/live/", "/abs/track", "rtsp://h/abs/track"},
