@@ -1,18 +1,25 @@
 /* testsrc: the built-in live test stream (see testsrc.h).
  *
  * Threading: testsrc_new opens the encoders and encodes the first video frame
- * on the caller's thread (so SPS/PPS are known), then starts one worker
- * thread. The worker paces itself on CLOCK_MONOTONIC, draws and encodes video
- * frames and the audio frames due up to the same instant, and pushes copies
- * of the encoded access units into a bounded queue (full: the oldest is
- * dropped), then activates a libevent event on the caller's event_base. The
- * event callback runs on the loop thread, drains the queue and calls on_au.
+ * on the caller's thread (so SPS/PPS are known on return, parsed from its
+ * in-band parameter sets), then starts one worker thread. The worker paces
+ * itself on CLOCK_MONOTONIC: frame n is due at start + n / fps; when it falls
+ * behind it skips frames, so pts stays tied to wall time. For each video frame
+ * it also encodes the audio frames that start by that instant, so both tracks
+ * share one timeline (pts 0 = start on both).
+ *
+ * Encoded packets are moved (not copied) into a bounded queue of preallocated
+ * AVPackets, then an event on the caller's event_base is activated; its
+ * callback runs on the loop thread, swaps the whole queue out under the lock
+ * and calls on_au for each access unit. When the queue is full (the loop is
+ * stalled), the oldest video is dropped up to the next keyframe, with the
+ * audio of that span, so what is delivered stays decodable (see
+ * queue_drop_locked). Nothing ever blocks the worker but the lock.
  * The program must have called evthread_use_pthreads() before creating the
  * event_base. */
 #include "source/testsrc.h"
 
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +31,20 @@
 #include <libavutil/frame.h>
 #include <libavutil/opt.h>
 
+#include "core/log.h"
 #include "core/sv.h"
+#include "source/testsrc_draw.h"
 
-#define TESTSRC_QUEUE_MAX 256 /* access units waiting for the loop thread */
-#define TESTSRC_MAX_W     4096
-#define TESTSRC_MAX_H     2304
-#define TESTSRC_MIN_DIM   16
-#define TESTSRC_AUDIO_BPS 64000
-/* Audio behind by more than this many seconds' worth of frames is skipped. */
+#define TESTSRC_QUEUE_MAX       256                /* access units waiting for the loop */
+#define TESTSRC_QUEUE_MAX_BYTES (16 * 1024 * 1024) /* and their bytes */
+#define TESTSRC_MAX_W           4096
+#define TESTSRC_MAX_H           2304
+#define TESTSRC_MIN_DIM         16
+#define TESTSRC_AUDIO_BPS       64000
+/* Audio behind by more than 1/TESTSRC_AUDIO_MAX_LAG_DIV s is skipped. */
 #define TESTSRC_AUDIO_MAX_LAG_DIV 4
+/* Encoder threads at most (x264 uses sliced threads with zerolatency). */
+#define TESTSRC_MAX_THREADS 4
 
 /* ---------------------------------------------------------------- options */
 
@@ -88,7 +100,7 @@ int testsrc_opts_parse(const char *s, struct testsrc_opts *o, char *err, size_t 
             continue;
         val = sv_split(item, '=', &key);
         key = sv_trim(key);
-        if (!val.p) {
+        if (!val.p || !key.n) {
             str_fmt(err, errlen, "testsrc: '%.*s': expected key=value", SV_ARG(item));
             return -EINVAL;
         }
@@ -161,265 +173,275 @@ int testsrc_opts_parse(const char *s, struct testsrc_opts *o, char *err, size_t 
     return 0;
 }
 
-/* ---------------------------------------------------------------- queue */
-
-struct au {
-    uint8_t *data;
-    size_t len;
-    int64_t pts;
-    bool key;
-    enum testsrc_track track;
-};
+/* ---------------------------------------------------------------- state */
 
 struct testsrc {
     struct testsrc_opts o;
     const struct testsrc_cb *cb;
     void *ctx;
     struct event *ev;
+    char label[64];
 
+    /* worker-owned after start (before start: testsrc_new's) */
     AVCodecContext *venc, *aenc;
     AVFrame *vframe, *aframe;
-    AVPacket *pkt;
-
-    uint8_t *sps, *pps;
-    size_t sps_len, pps_len;
-
-    /* time origin: pts 0 of both tracks */
-    struct timespec start;
+    AVPacket *pkt;         /* encoder output */
+    AVPacket *fix;         /* a key AU with parameter sets prepended */
+    struct timespec start; /* pts 0 of both tracks, CLOCK_MONOTONIC */
     int64_t wall_start_ms; /* wall clock (ms since the epoch) at start */
     int64_t next_vframe;   /* next video frame number to encode */
     int64_t next_aframe;   /* next audio frame number to encode */
+    bool venc_failed, aenc_failed;
+
+    /* immutable after testsrc_new */
+    uint8_t *sps, *pps;
+    size_t sps_len, pps_len;
+
+    /* loop-thread-owned: empty packets swapped with the queue's */
+    AVPacket *out[TESTSRC_QUEUE_MAX];
 
     pthread_t thread;
     bool thread_started;
+
+    /* under mu */
     pthread_mutex_t mu;
     pthread_cond_t cond;
     bool stop;
-    struct au q[TESTSRC_QUEUE_MAX];
-    size_t q_head, q_len;
-    uint64_t dropped;
+    AVPacket *q[TESTSRC_QUEUE_MAX]; /* ring; stream_index = track */
+    size_t q_head, q_len, q_bytes;
+    bool wait_key;    /* video dropped: drop more until a keyframe */
+    bool drop_logged; /* warned about this stall already */
+    uint64_t dropped; /* access units dropped, ever */
 };
 
-static void au_clear(struct au *a)
+/* ---------------------------------------------------------------- queue */
+
+static AVPacket **slot(struct testsrc *t, size_t i)
 {
-    free(a->data);
-    a->data = NULL;
-    a->len = 0;
+    return &t->q[(t->q_head + i) % TESTSRC_QUEUE_MAX];
 }
 
-/* Takes ownership of data. Called with mu held. */
-static void queue_push_locked(struct testsrc *t, uint8_t *data, size_t len, int64_t pts, bool key,
-                              enum testsrc_track track)
+static bool is_video(const AVPacket *p)
 {
-    if (t->q_len == TESTSRC_QUEUE_MAX) {
-        au_clear(&t->q[t->q_head]);
-        t->q_head = (t->q_head + 1) % TESTSRC_QUEUE_MAX;
-        t->q_len--;
-        t->dropped++;
+    return p->stream_index == TESTSRC_VIDEO;
+}
+
+static bool is_key(const AVPacket *p)
+{
+    return (p->flags & AV_PKT_FLAG_KEY) != 0;
+}
+
+static void drop_locked(struct testsrc *t, AVPacket *p)
+{
+    t->q_bytes -= (size_t)p->size;
+    t->dropped++;
+    av_packet_unref(p);
+}
+
+static void drop_head_locked(struct testsrc *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        drop_locked(t, *slot(t, i));
+    t->q_head = (t->q_head + n) % TESTSRC_QUEUE_MAX;
+    t->q_len -= n;
+}
+
+/* Make room (needs q_len > 0). The oldest queued video access unit and every
+ * later one up to the next video keyframe go (those depend on it), with the
+ * audio of the same span: everything before that keyframe. With no later
+ * keyframe queued, all queued video goes, the audio stays, and the next video
+ * to come is dropped too until a keyframe. With no video queued, the oldest
+ * audio goes. */
+static void queue_drop_locked(struct testsrc *t)
+{
+    size_t first = t->q_len, next_key = t->q_len;
+    for (size_t i = 0; i < t->q_len; i++) {
+        const AVPacket *p = *slot(t, i);
+        if (!is_video(p))
+            continue;
+        if (first == t->q_len) {
+            first = i;
+        } else if (is_key(p)) {
+            next_key = i;
+            break;
+        }
     }
-    struct au *a = &t->q[(t->q_head + t->q_len) % TESTSRC_QUEUE_MAX];
-    a->data = data;
-    a->len = len;
-    a->pts = pts;
-    a->key = key;
-    a->track = track;
-    t->q_len++;
+    if (first == t->q_len) {
+        drop_head_locked(t, 1);
+    } else if (next_key < t->q_len) {
+        drop_head_locked(t, next_key);
+    } else {
+        /* compact in place; dropped (now empty) packets move to the tail */
+        size_t w = first;
+        for (size_t i = first; i < t->q_len; i++) {
+            AVPacket **pi = slot(t, i);
+            if (is_video(*pi)) {
+                drop_locked(t, *pi);
+                continue;
+            }
+            AVPacket **pw = slot(t, w++), *tmp = *pw;
+            *pw = *pi;
+            *pi = tmp;
+        }
+        t->q_len = w;
+        t->wait_key = true;
+    }
 }
 
-static int queue_push(struct testsrc *t, const AVPacket *p, enum testsrc_track track)
+/* Move p into the queue (p is left empty). Called with mu held. */
+static void queue_push_locked(struct testsrc *t, AVPacket *p)
 {
-    if (p->size <= 0)
-        return 0;
-    uint8_t *d = malloc((size_t)p->size);
-    if (!d)
-        return -ENOMEM;
-    memcpy(d, p->data, (size_t)p->size);
-    pthread_mutex_lock(&t->mu);
-    queue_push_locked(t, d, (size_t)p->size, p->pts, (p->flags & AV_PKT_FLAG_KEY) != 0, track);
-    pthread_mutex_unlock(&t->mu);
-    return 0;
+    uint64_t dropped = t->dropped;
+    while (t->q_len && (t->q_len == TESTSRC_QUEUE_MAX ||
+                        t->q_bytes + (size_t)p->size > TESTSRC_QUEUE_MAX_BYTES))
+        queue_drop_locked(t);
+    if (is_video(p) && t->wait_key) {
+        if (!is_key(p)) {
+            t->dropped++;
+            av_packet_unref(p);
+            return;
+        }
+        t->wait_key = false;
+    }
+    av_packet_move_ref(*slot(t, t->q_len), p);
+    t->q_len++;
+    t->q_bytes += (size_t)(*slot(t, t->q_len - 1))->size;
+    if (t->dropped != dropped && !t->drop_logged) {
+        t->drop_logged = true;
+        log_warn("testsrc: the event loop is not draining access units; dropping video up to "
+                 "the next keyframe (%llu dropped so far)",
+                 (unsigned long long)t->dropped);
+    }
 }
 
 static void on_event(evutil_socket_t fd, short what, void *arg)
 {
+    (void)fd;
+    (void)what;
     struct testsrc *t = arg;
-    struct au batch[TESTSRC_QUEUE_MAX];
-    size_t n = 0;
 
     pthread_mutex_lock(&t->mu);
-    while (t->q_len) {
-        batch[n++] = t->q[t->q_head];
-        t->q[t->q_head].data = NULL;
-        t->q_head = (t->q_head + 1) % TESTSRC_QUEUE_MAX;
-        t->q_len--;
-    }
-    pthread_mutex_unlock(&t->mu);
+    size_t n = t->q_len;
     for (size_t i = 0; i < n; i++) {
+        AVPacket **s = slot(t, i), *tmp = *s;
+        *s = t->out[i];
+        t->out[i] = tmp;
+    }
+    t->q_head = (t->q_head + n) % TESTSRC_QUEUE_MAX;
+    t->q_len = 0;
+    t->q_bytes = 0;
+    t->drop_logged = false;
+    pthread_mutex_unlock(&t->mu);
+
+    for (size_t i = 0; i < n; i++) {
+        AVPacket *p = t->out[i];
         if (t->cb && t->cb->on_au)
-            t->cb->on_au(t->ctx, batch[i].track, batch[i].data, batch[i].len, batch[i].pts,
-                         batch[i].key);
-        au_clear(&batch[i]);
+            t->cb->on_au(t->ctx, (enum testsrc_track)p->stream_index, p->data, (size_t)p->size,
+                         p->pts, is_key(p));
+        av_packet_unref(p);
     }
 }
 
-/* ---------------------------------------------------------------- font */
-
-/* 5x7 glyphs, one byte per row, bit 4 = leftmost column. */
-static const uint8_t font5x7[][7] = {
-    {0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e}, /* 0 */
-    {0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e}, /* 1 */
-    {0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f}, /* 2 */
-    {0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e}, /* 3 */
-    {0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02}, /* 4 */
-    {0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e}, /* 5 */
-    {0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e}, /* 6 */
-    {0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08}, /* 7 */
-    {0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e}, /* 8 */
-    {0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c}, /* 9 */
-    {0x00, 0x0c, 0x0c, 0x00, 0x0c, 0x0c, 0x00}, /* : */
-    {0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c}, /* . */
-    {0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, /* space and anything else */
-};
-
-static const uint8_t *glyph(char c)
+static void notify(struct testsrc *t)
 {
-    if (c >= '0' && c <= '9')
-        return font5x7[c - '0'];
-    if (c == ':')
-        return font5x7[10];
-    if (c == '.')
-        return font5x7[11];
-    return font5x7[12];
+    event_active(t->ev, EV_READ, 0);
 }
 
-/* Fill a rectangle (clipped) in all three planes. */
-static void fill_rect(AVFrame *f, int x0, int y0, int w, int h, uint8_t y, uint8_t u, uint8_t v)
+/* ---------------------------------------------------------------- Annex B */
+
+/* Find the next Annex B NAL unit at or after *pos: a view of its bytes
+ * (header included, start code and trailing zeros excluded). */
+static bool next_nal(const uint8_t *b, size_t len, size_t *pos, const uint8_t **nal,
+                     size_t *nal_len)
 {
-    int x1 = x0 + w, y1 = y0 + h;
-    if (x0 < 0)
-        x0 = 0;
-    if (y0 < 0)
-        y0 = 0;
-    if (x1 > f->width)
-        x1 = f->width;
-    if (y1 > f->height)
-        y1 = f->height;
-    if (x0 >= x1 || y0 >= y1)
-        return;
-    for (int r = y0; r < y1; r++)
-        memset(f->data[0] + (size_t)r * (size_t)f->linesize[0] + x0, y, (size_t)(x1 - x0));
-    int cx0 = x0 / 2, cx1 = (x1 + 1) / 2, cy0 = y0 / 2, cy1 = (y1 + 1) / 2;
-    for (int r = cy0; r < cy1; r++) {
-        memset(f->data[1] + (size_t)r * (size_t)f->linesize[1] + cx0, u, (size_t)(cx1 - cx0));
-        memset(f->data[2] + (size_t)r * (size_t)f->linesize[2] + cx0, v, (size_t)(cx1 - cx0));
+    size_t i = *pos;
+    while (i + 3 <= len && !(b[i] == 0 && b[i + 1] == 0 && b[i + 2] == 1))
+        i++;
+    if (i + 3 > len)
+        return false;
+    size_t start = i + 3, j = start;
+    while (j + 3 <= len && !(b[j] == 0 && b[j + 1] == 0 && (b[j + 2] == 1 || b[j + 2] == 0)))
+        j++;
+    if (j + 3 > len)
+        j = len;
+    *nal = b + start;
+    *nal_len = j - start;
+    *pos = j;
+    return true;
+}
+
+/* Bitmask of the NAL unit types in an Annex B buffer. */
+static unsigned nal_mask(const uint8_t *b, size_t len)
+{
+    unsigned m = 0;
+    size_t pos = 0, nl;
+    const uint8_t *nal;
+    while (next_nal(b, len, &pos, &nal, &nl))
+        if (nl)
+            m |= 1u << (nal[0] & 0x1f);
+    return m;
+}
+
+static int dup_bytes(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t n)
+{
+    *dst = malloc(n ? n : 1);
+    if (!*dst)
+        return -ENOMEM;
+    memcpy(*dst, src, n);
+    *dlen = n;
+    return 0;
+}
+
+/* Take the first SPS and PPS found in an Annex B buffer. */
+static int take_params(struct testsrc *t, const uint8_t *b, size_t len)
+{
+    size_t pos = 0, nl;
+    const uint8_t *nal;
+    while (next_nal(b, len, &pos, &nal, &nl)) {
+        if (!nl)
+            continue;
+        int type = nal[0] & 0x1f, r = 0;
+        if (type == 7 && !t->sps)
+            r = dup_bytes(&t->sps, &t->sps_len, nal, nl);
+        else if (type == 8 && !t->pps)
+            r = dup_bytes(&t->pps, &t->pps_len, nal, nl);
+        if (r)
+            return r;
     }
+    return 0;
 }
 
-/* Draw text in white on a black box at (x, y), each font pixel s x s. */
-static void draw_text(AVFrame *f, int x, int y, int s, const char *text)
+/* Every key AU must carry SPS and PPS in-band (libx264 does that with
+ * repeat-headers; other encoders may not): prepend them to p if missing. */
+static int ensure_params(struct testsrc *t, AVPacket *p)
 {
-    int len = (int)strlen(text);
-    int pad = s;
-    fill_rect(f, x - pad, y - pad, len * 6 * s + pad, 7 * s + 2 * pad, 16, 128, 128);
-    for (int i = 0; i < len; i++) {
-        const uint8_t *g = glyph(text[i]);
-        for (int row = 0; row < 7; row++)
-            for (int col = 0; col < 5; col++)
-                if (g[row] & (0x10 >> col))
-                    fill_rect(f, x + (i * 6 + col) * s, y + row * s, s, s, 235, 128, 128);
-    }
-}
-
-/* ---------------------------------------------------------------- drawing */
-
-/* 75% colour bars, BT.601 limited range: white yellow cyan green magenta red blue black */
-static const uint8_t bar_yuv[8][3] = {{180, 128, 128}, {168, 44, 136}, {145, 147, 44},
-                                      {134, 63, 52},   {63, 193, 204}, {51, 109, 212},
-                                      {28, 212, 120},  {16, 128, 128}};
-
-static int triangle(int64_t pos, int range)
-{
-    if (range <= 0)
+    if (!is_video(p) || !is_key(p) || !t->sps || !t->pps)
         return 0;
-    int64_t p = pos % (2 * (int64_t)range);
-    return (int)(p < range ? p : 2 * (int64_t)range - p);
-}
-
-static void draw_frame(struct testsrc *t, AVFrame *f, int64_t n)
-{
-    int w = f->width, h = f->height;
-    int step = w / 320 > 0 ? 2 * (w / 320) : 2;
-    int off = (int)((n * step) % w);
-
-    /* scrolling colour bars: build one row per plane, copy it down */
-    uint8_t *y0 = f->data[0], *u0 = f->data[1], *v0 = f->data[2];
-    for (int x = 0; x < w; x++) {
-        int b = (int)(((int64_t)((x + off) % w) * 8) / w);
-        y0[x] = bar_yuv[b][0];
-        if (!(x & 1)) {
-            u0[x / 2] = bar_yuv[b][1];
-            v0[x / 2] = bar_yuv[b][2];
-        }
-    }
-    for (int r = 1; r < h; r++)
-        memcpy(y0 + (size_t)r * (size_t)f->linesize[0], y0, (size_t)w);
-    for (int r = 1; r < h / 2; r++) {
-        memcpy(u0 + (size_t)r * (size_t)f->linesize[1], u0, (size_t)w / 2);
-        memcpy(v0 + (size_t)r * (size_t)f->linesize[2], v0, (size_t)w / 2);
-    }
-
-    /* a bouncing box whose colour cycles */
-    int bs = h / 5 > 4 ? h / 5 : 4;
-    int bx = triangle(n * step * 3 / 2, w - bs);
-    int by = triangle(n * step, h - bs);
-    const uint8_t *c = bar_yuv[(n / t->o.fps) % 7];
-    fill_rect(f, bx, by, bs, bs, 235, 128, 128);
-    fill_rect(f, bx + bs / 8, by + bs / 8, bs - bs / 4, bs - bs / 4, c[0], c[1], c[2]);
-
-    /* big frame counter and wall clock */
-    int s = h / 120 > 0 ? h / 120 : 1;
-    char line[32];
-    str_fmt(line, sizeof line, "%08lld", (long long)n);
-    draw_text(f, 2 * s, 2 * s, 2 * s, line);
-
-    int64_t ms = t->wall_start_ms + n * 1000 / t->o.fps;
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    if (!localtime_r(&secs, &tm))
-        memset(&tm, 0, sizeof tm);
-    str_fmt(line, sizeof line, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-            (int)(ms % 1000));
-    draw_text(f, 2 * s, 2 * s + 2 * 7 * s + 4 * s, s * 3 / 2 > 0 ? s * 3 / 2 : 1, line);
-}
-
-static void fill_audio(struct testsrc *t, AVFrame *f, int64_t first)
-{
-    float *dst = (float *)f->data[0];
-    int64_t rate = t->o.sample_rate, tone = t->o.tone_hz;
-    int64_t beep_len = rate / 10; /* 100 ms beep at the top of every second */
-    for (int i = 0; i < f->nb_samples; i++) {
-        int64_t s = first + i;
-        int64_t in_sec = s % rate;
-        double ph = (double)((s * tone) % rate) / (double)rate;
-        double v = 0.1 * sin(2.0 * M_PI * ph);
-        if (in_sec < beep_len) {
-            double ph2 = (double)((s * tone * 2) % rate) / (double)rate;
-            v = 0.5 * sin(2.0 * M_PI * ph2);
-        }
-        dst[i] = (float)v;
-    }
+    unsigned m = nal_mask(p->data, (size_t)p->size);
+    if ((m & (1u << 7)) && (m & (1u << 8)))
+        return 0;
+    static const uint8_t sc[4] = {0, 0, 0, 1};
+    size_t n = 8 + t->sps_len + t->pps_len + (size_t)p->size;
+    if (n > INT32_MAX || av_new_packet(t->fix, (int)n) < 0)
+        return -ENOMEM;
+    uint8_t *d = t->fix->data;
+    memcpy(d, sc, 4);
+    memcpy(d + 4, t->sps, t->sps_len);
+    d += 4 + t->sps_len;
+    memcpy(d, sc, 4);
+    memcpy(d + 4, t->pps, t->pps_len);
+    d += 4 + t->pps_len;
+    memcpy(d, p->data, (size_t)p->size);
+    av_packet_copy_props(t->fix, p);
+    av_packet_unref(p);
+    av_packet_move_ref(p, t->fix);
+    return 0;
 }
 
 /* ---------------------------------------------------------------- encoding */
 
-static int64_t elapsed_ns(const struct testsrc *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)(now.tv_sec - t->start.tv_sec) * 1000000000 + (now.tv_nsec - t->start.tv_nsec);
-}
-
-/* Receive every packet the encoder has ready and queue it. *got counts them. */
+/* Receive every packet the encoder has ready and queue it. *got counts the
+ * packets queued. */
 static int drain_encoder(struct testsrc *t, AVCodecContext *enc, enum testsrc_track track, int *got)
 {
     for (;;) {
@@ -428,12 +450,24 @@ static int drain_encoder(struct testsrc *t, AVCodecContext *enc, enum testsrc_tr
             return 0;
         if (r < 0)
             return r;
+        if (t->pkt->size <= 0 || t->pkt->pts < 0) {
+            /* AAC priming (pts -1024): before the common timeline starts */
+            av_packet_unref(t->pkt);
+            continue;
+        }
+        t->pkt->stream_index = track;
+        if (track == TESTSRC_AUDIO)
+            t->pkt->flags |= AV_PKT_FLAG_KEY;
+        r = ensure_params(t, t->pkt);
+        if (r) {
+            av_packet_unref(t->pkt);
+            return r;
+        }
+        pthread_mutex_lock(&t->mu);
+        queue_push_locked(t, t->pkt);
+        pthread_mutex_unlock(&t->mu);
         if (got)
             (*got)++;
-        r = queue_push(t, t->pkt, track);
-        av_packet_unref(t->pkt);
-        if (r)
-            return r;
     }
 }
 
@@ -442,10 +476,17 @@ static int encode_video(struct testsrc *t, int64_t n, int *got)
     int r = av_frame_make_writable(t->vframe);
     if (r < 0)
         return r;
-    draw_frame(t, t->vframe, n);
-    t->vframe->pts = n * 90000 / t->o.fps;
-    t->vframe->pict_type = AV_PICTURE_TYPE_NONE;
-    r = avcodec_send_frame(t->venc, t->vframe);
+    AVFrame *f = t->vframe;
+    struct testsrc_image img = {
+        .data = {f->data[0], f->data[1], f->data[2]},
+        .linesize = {f->linesize[0], f->linesize[1], f->linesize[2]},
+        .width = f->width,
+        .height = f->height,
+    };
+    testsrc_draw_frame(&img, n, t->o.fps, t->wall_start_ms, t->label);
+    f->pts = n * 90000 / t->o.fps;
+    f->pict_type = AV_PICTURE_TYPE_NONE;
+    r = avcodec_send_frame(t->venc, f);
     if (r < 0)
         return r;
     return drain_encoder(t, t->venc, TESTSRC_VIDEO, got);
@@ -456,17 +497,52 @@ static int encode_audio(struct testsrc *t, int64_t k)
     int r = av_frame_make_writable(t->aframe);
     if (r < 0)
         return r;
-    t->aframe->pts = k * t->aframe->nb_samples;
-    fill_audio(t, t->aframe, t->aframe->pts);
-    r = avcodec_send_frame(t->aenc, t->aframe);
+    AVFrame *f = t->aframe;
+    f->pts = k * f->nb_samples;
+    testsrc_fill_tone((float *)f->data[0], f->nb_samples, f->pts, t->o.sample_rate, t->o.tone_hz);
+    r = avcodec_send_frame(t->aenc, f);
     if (r < 0)
         return r;
     return drain_encoder(t, t->aenc, TESTSRC_AUDIO, NULL);
 }
 
-static void notify(struct testsrc *t)
+/* Encode the audio frames that start by the time of video frame n. */
+static void encode_audio_upto(struct testsrc *t, int64_t n)
 {
-    event_active(t->ev, EV_READ, 0);
+    int64_t fs = t->aframe->nb_samples, rate = t->o.sample_rate;
+    int64_t upto = n * rate / t->o.fps / fs; /* last frame starting by then */
+    int64_t max_lag = rate / fs / TESTSRC_AUDIO_MAX_LAG_DIV + 1;
+    if (upto - t->next_aframe > max_lag)
+        t->next_aframe = upto - max_lag; /* far behind: skip, stay on wall time */
+    for (; t->next_aframe <= upto; t->next_aframe++) {
+        int r = encode_audio(t, t->next_aframe);
+        if (r < 0) {
+            if (!t->aenc_failed)
+                log_error("testsrc: AAC encoding failed: %s", av_err2str(r));
+            t->aenc_failed = true;
+            break;
+        }
+    }
+}
+
+static int64_t elapsed_ns(const struct testsrc *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)(now.tv_sec - t->start.tv_sec) * 1000000000 + (now.tv_nsec - t->start.tv_nsec);
+}
+
+static struct timespec due_time(const struct testsrc *t, int64_t n)
+{
+    int64_t due = n * 1000000000 / t->o.fps;
+    struct timespec dl = t->start;
+    dl.tv_sec += (time_t)(due / 1000000000);
+    dl.tv_nsec += (long)(due % 1000000000);
+    if (dl.tv_nsec >= 1000000000) {
+        dl.tv_sec++;
+        dl.tv_nsec -= 1000000000;
+    }
+    return dl;
 }
 
 static void *worker(void *arg)
@@ -476,15 +552,7 @@ static void *worker(void *arg)
 
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
-        /* wait until the next video frame is due */
-        int64_t due = t->next_vframe * 1000000000 / fps;
-        struct timespec dl = t->start;
-        dl.tv_sec += (time_t)(due / 1000000000);
-        dl.tv_nsec += (long)(due % 1000000000);
-        if (dl.tv_nsec >= 1000000000) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000;
-        }
+        struct timespec dl = due_time(t, t->next_vframe);
         int r = 0;
         while (!t->stop && r != ETIMEDOUT)
             r = pthread_cond_timedwait(&t->cond, &t->mu, &dl);
@@ -492,27 +560,21 @@ static void *worker(void *arg)
             break;
         pthread_mutex_unlock(&t->mu);
 
-        /* behind? skip frames: pts stays tied to wall time */
-        int64_t now = elapsed_ns(t);
-        int64_t cur = now * fps / 1000000000;
-        if (cur > t->next_vframe)
+        /* behind? skip to the frame due now: pts stays tied to wall time */
+        int64_t cur = elapsed_ns(t) * fps / 1000000000;
+        if (cur > t->next_vframe) {
+            log_debug("testsrc: behind, skipping %lld video frames",
+                      (long long)(cur - t->next_vframe));
             t->next_vframe = cur;
+        }
         int64_t n = t->next_vframe++;
-        if (encode_video(t, n, NULL) < 0) {
-            /* an encoder error is not recoverable here; keep pacing */
+        r = encode_video(t, n, NULL);
+        if (r < 0 && !t->venc_failed) {
+            log_error("testsrc: H.264 encoding failed: %s", av_err2str(r));
+            t->venc_failed = true;
         }
-        if (t->aenc) {
-            int64_t fs = t->aframe->nb_samples, rate = t->o.sample_rate;
-            int64_t vt = n * 1000000000 / fps;          /* time of this video frame */
-            int64_t upto = vt * rate / 1000000000 / fs; /* audio frames starting by then */
-            if (upto - t->next_aframe > rate / fs / TESTSRC_AUDIO_MAX_LAG_DIV + 1)
-                t->next_aframe = upto - rate / fs / TESTSRC_AUDIO_MAX_LAG_DIV;
-            while (t->next_aframe <= upto) {
-                if (encode_audio(t, t->next_aframe) < 0)
-                    break;
-                t->next_aframe++;
-            }
-        }
+        if (t->aenc)
+            encode_audio_upto(t, n);
         notify(t);
         pthread_mutex_lock(&t->mu);
     }
@@ -545,16 +607,22 @@ static int open_video(struct testsrc *t, char *err, size_t errlen)
     e->max_b_frames = 0;
     e->bit_rate = (int64_t)t->o.bitrate_kbps * 1000;
     e->rc_max_rate = e->bit_rate;
-    e->rc_buffer_size = (int)(e->bit_rate > INT32_MAX ? INT32_MAX : e->bit_rate);
-    e->thread_count = 0;
-    if (e->priv_data) {
+    e->rc_buffer_size = (int)(e->bit_rate / 2); /* 500 ms VBV: constant-ish rate */
+    /* no AV_CODEC_FLAG_GLOBAL_HEADER: parameter sets stay in-band */
+    /* 720p30 ultrafast needs well under one core; cap the slice threads */
+    e->thread_count = t->o.width * t->o.height >= 1280 * 720 ? TESTSRC_MAX_THREADS : 1;
+    if (!strcmp(c->name, "libx264")) {
         char params[160];
         av_opt_set(e->priv_data, "preset", "ultrafast", 0);
         av_opt_set(e->priv_data, "tune", "zerolatency", 0);
+        av_opt_set(e->priv_data, "profile", "baseline", 0);
         str_fmt(params, sizeof params,
                 "keyint=%d:min-keyint=%d:scenecut=0:bframes=0:repeat-headers=1:annexb=1", t->o.gop,
                 t->o.gop);
         av_opt_set(e->priv_data, "x264-params", params, 0);
+    } else {
+        log_warn("testsrc: libx264 not available, using the %s H.264 encoder", c->name);
+        av_opt_set(e->priv_data, "profile", "baseline", 0);
     }
     int r = avcodec_open2(e, c, NULL);
     if (r < 0) {
@@ -588,13 +656,13 @@ static int open_audio(struct testsrc *t, char *err, size_t errlen)
     av_channel_layout_default(&e->ch_layout, 1);
     e->bit_rate = TESTSRC_AUDIO_BPS;
     e->time_base = (AVRational){1, t->o.sample_rate};
-    e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* AudioSpecificConfig in extradata */
     int r = avcodec_open2(e, c, NULL);
     if (r < 0) {
         str_fmt(err, errlen, "testsrc: cannot open AAC encoder: %s", av_err2str(r));
         return -EIO;
     }
-    if (e->extradata_size <= 0 || e->frame_size <= 0) {
+    if (e->extradata_size < 2 || e->frame_size <= 0) {
         str_copy(err, errlen, "testsrc: AAC encoder gave no AudioSpecificConfig");
         return -EIO;
     }
@@ -610,63 +678,62 @@ static int open_audio(struct testsrc *t, char *err, size_t errlen)
     return 0;
 }
 
-/* Find the next Annex B NAL unit at or after *pos: its payload view. */
-static bool next_nal(const uint8_t *b, size_t len, size_t *pos, const uint8_t **nal,
-                     size_t *nal_len)
+static bool opts_valid(const struct testsrc_opts *o)
 {
-    size_t i = *pos;
-    while (i + 3 <= len && !(b[i] == 0 && b[i + 1] == 0 && b[i + 2] == 1))
-        i++;
-    if (i + 3 > len)
+    if (o->width < TESTSRC_MIN_DIM || o->height < TESTSRC_MIN_DIM || o->width > TESTSRC_MAX_W ||
+        o->height > TESTSRC_MAX_H || (o->width & 1) || (o->height & 1))
         return false;
-    size_t start = i + 3, j = start;
-    while (j + 3 <= len && !(b[j] == 0 && b[j + 1] == 0 && (b[j + 2] == 1 || b[j + 2] == 0)))
-        j++;
-    if (j + 3 > len)
-        j = len;
-    *nal = b + start;
-    *nal_len = j - start;
-    *pos = j;
-    return true;
+    if (o->fps <= 0 || o->fps > 120 || o->gop > 1200 || o->bitrate_kbps <= 0 ||
+        o->bitrate_kbps > 100000)
+        return false;
+    return !o->audio ||
+           (rate_ok((uint32_t)o->sample_rate) && o->tone_hz > 0 && o->tone_hz * 2 < o->sample_rate);
 }
 
-static int dup_bytes(uint8_t **dst, size_t *dlen, const uint8_t *src, size_t n)
+static int alloc_packets(struct testsrc *t)
 {
-    free(*dst);
-    *dst = malloc(n ? n : 1);
-    if (!*dst)
+    t->pkt = av_packet_alloc();
+    t->fix = av_packet_alloc();
+    if (!t->pkt || !t->fix)
         return -ENOMEM;
-    memcpy(*dst, src, n);
-    *dlen = n;
+    for (size_t i = 0; i < TESTSRC_QUEUE_MAX; i++) {
+        t->q[i] = av_packet_alloc();
+        t->out[i] = av_packet_alloc();
+        if (!t->q[i] || !t->out[i])
+            return -ENOMEM;
+    }
     return 0;
 }
 
-/* Take SPS/PPS from the queued first access units. Called before the worker
- * starts: no lock needed. */
-static int extract_params(struct testsrc *t)
+/* Encode the first frame(s) on this thread and take SPS/PPS from them. An
+ * encoder with delay may need a few frames before its first output. */
+static int first_frame(struct testsrc *t, char *err, size_t errlen)
 {
-    for (size_t k = 0; k < t->q_len; k++) {
-        const struct au *a = &t->q[(t->q_head + k) % TESTSRC_QUEUE_MAX];
-        if (a->track != TESTSRC_VIDEO)
-            continue;
-        size_t pos = 0, nl;
-        const uint8_t *nal;
-        while (next_nal(a->data, a->len, &pos, &nal, &nl)) {
-            if (!nl)
-                continue;
-            int type = nal[0] & 0x1f;
-            int r = 0;
-            if (type == 7 && !t->sps)
-                r = dup_bytes(&t->sps, &t->sps_len, nal, nl);
-            else if (type == 8 && !t->pps)
-                r = dup_bytes(&t->pps, &t->pps_len, nal, nl);
-            if (r)
-                return r;
+    int got = 0;
+    while (!got && t->next_vframe < t->o.gop + 16) {
+        int r = encode_video(t, t->next_vframe++, &got);
+        if (r < 0) {
+            str_fmt(err, errlen, "testsrc: encoding the first frame failed: %s", av_err2str(r));
+            return -EIO;
         }
-        if (t->sps && t->pps)
-            return 0;
     }
-    return -EPROTO;
+    for (size_t i = 0; i < t->q_len && !(t->sps && t->pps); i++) {
+        const AVPacket *p = *slot(t, i);
+        if (take_params(t, p->data, (size_t)p->size))
+            return -ENOMEM;
+    }
+    if ((!t->sps || !t->pps) && t->venc->extradata_size > 0 &&
+        take_params(t, t->venc->extradata, (size_t)t->venc->extradata_size))
+        return -ENOMEM;
+    if (!t->sps || !t->pps) {
+        str_copy(err, errlen, "testsrc: the H.264 encoder gave no SPS/PPS");
+        return -EPROTO;
+    }
+    /* the first AU too, in case the encoder put them only in extradata */
+    for (size_t i = 0; i < t->q_len; i++)
+        if (ensure_params(t, *slot(t, i)))
+            return -ENOMEM;
+    return 0;
 }
 
 struct testsrc *testsrc_new(struct event_base *base, const struct testsrc_opts *o,
@@ -674,11 +741,7 @@ struct testsrc *testsrc_new(struct event_base *base, const struct testsrc_opts *
 {
     if (err && errlen)
         err[0] = '\0';
-    if (!base || !o || o->width < TESTSRC_MIN_DIM || o->height < TESTSRC_MIN_DIM ||
-        o->width > TESTSRC_MAX_W || o->height > TESTSRC_MAX_H || (o->width & 1) ||
-        (o->height & 1) || o->fps <= 0 || o->fps > 120 || o->bitrate_kbps <= 0 ||
-        (o->audio && (!rate_ok((uint32_t)o->sample_rate) || o->tone_hz <= 0 ||
-                      o->tone_hz * 2 >= o->sample_rate))) {
+    if (!base || !o || !opts_valid(o)) {
         str_copy(err, errlen, "testsrc: invalid options");
         return NULL;
     }
@@ -692,6 +755,8 @@ struct testsrc *testsrc_new(struct event_base *base, const struct testsrc_opts *
         t->o.gop = t->o.fps;
     t->cb = cb;
     t->ctx = ctx;
+    str_fmt(t->label, sizeof t->label, "rtspgate testsrc %dx%d %d fps", t->o.width, t->o.height,
+            t->o.fps);
     pthread_mutex_init(&t->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -700,8 +765,7 @@ struct testsrc *testsrc_new(struct event_base *base, const struct testsrc_opts *
     pthread_condattr_destroy(&ca);
 
     t->ev = event_new(base, -1, 0, on_event, t);
-    t->pkt = av_packet_alloc();
-    if (!t->ev || !t->pkt) {
+    if (!t->ev || alloc_packets(t)) {
         str_copy(err, errlen, "testsrc: out of memory");
         goto fail;
     }
@@ -714,27 +778,16 @@ struct testsrc *testsrc_new(struct event_base *base, const struct testsrc_opts *
     clock_gettime(CLOCK_REALTIME, &wall);
     clock_gettime(CLOCK_MONOTONIC, &t->start);
     t->wall_start_ms = (int64_t)wall.tv_sec * 1000 + wall.tv_nsec / 1000000;
-
-    /* First frame(s) synchronously: SPS/PPS must be known on return. An
-     * encoder with delay may need a few frames before its first output. */
-    int got = 0;
-    while (!got && t->next_vframe < t->o.gop + 16) {
-        int r = encode_video(t, t->next_vframe++, &got);
-        if (r < 0) {
-            str_fmt(err, errlen, "testsrc: encoding the first frame failed: %s", av_err2str(r));
-            goto fail;
-        }
-    }
-    if (extract_params(t)) {
-        str_copy(err, errlen, "testsrc: the H.264 encoder gave no in-band SPS/PPS");
+    if (first_frame(t, err, errlen))
         goto fail;
-    }
     notify(t);
     if (pthread_create(&t->thread, NULL, worker, t)) {
         str_copy(err, errlen, "testsrc: cannot start the worker thread");
         goto fail;
     }
     t->thread_started = true;
+    log_verbose("testsrc: %s, %d kbit/s, keyframe every %d frames%s", t->label, t->o.bitrate_kbps,
+                t->o.gop, t->aenc ? ", AAC tone" : "");
     return t;
 fail:
     if (err && errlen && !err[0])
@@ -756,13 +809,19 @@ void testsrc_free(struct testsrc *t)
     }
     if (t->ev)
         event_free(t->ev);
-    for (size_t k = 0; k < t->q_len; k++)
-        au_clear(&t->q[(t->q_head + k) % TESTSRC_QUEUE_MAX]);
+    if (t->dropped)
+        log_verbose("testsrc: %llu access units were dropped while the loop was stalled",
+                    (unsigned long long)t->dropped);
+    for (size_t i = 0; i < TESTSRC_QUEUE_MAX; i++) {
+        av_packet_free(&t->q[i]);
+        av_packet_free(&t->out[i]);
+    }
     avcodec_free_context(&t->venc);
     avcodec_free_context(&t->aenc);
     av_frame_free(&t->vframe);
     av_frame_free(&t->aframe);
     av_packet_free(&t->pkt);
+    av_packet_free(&t->fix);
     free(t->sps);
     free(t->pps);
     pthread_cond_destroy(&t->cond);
