@@ -4,7 +4,9 @@
  * flags bit 0 = marker), fed in order to one depacketizer with a small AU cap.
  * If flags bit 7 of the first record is set, the rest of the input is instead
  * taken as one Annex B access unit for a packetize -> depacketize round trip,
- * which must give back exactly its NAL units. */
+ * which must give back exactly its NAL units. If instead bit 6 is set, the
+ * rest is one AVCC access unit with (flags & 3) + 1 byte NAL lengths, fed to
+ * the packetizer and h264_au_is_key (no crash, payloads within the limit). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,10 +100,31 @@ static void roundtrip(const uint8_t *data, size_t size)
     buf_free(&want);
 }
 
+static int emit_count(void *ctx, const struct rtp_chunk *parts, int nparts, bool marker)
+{
+    size_t n = 0;
+    for (int i = 0; i < nparts; i++)
+        n += parts[i].n;
+    if (nparts < 1 || nparts > 4 || n > 1400)
+        abort();
+    ++*(unsigned *)ctx;
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size >= 1 && (data[0] & 0x80)) {
         roundtrip(data + 1, size - 1);
+        return 0;
+    }
+    if (size >= 1 && (data[0] & 0x40)) {
+        int nls = (data[0] & 3) + 1;
+        unsigned n = 0;
+        int r = h264_packetize(data + 1, size - 1, nls, 1400, emit_count, &n);
+        if (r != 0 && r != -EPROTO)
+            abort();
+        (void)h264_au_is_key(data + 1, size - 1, nls);
+        (void)h264_au_is_key(data + 1, size - 1, 0);
         return 0;
     }
     struct h264_depay d;
