@@ -11,7 +11,7 @@ start_server --path "test=$TESTSRC" --session-timeout 30
 
 ff_viewer() { # $1 = tcp|udp, $2 = name
   timeout 50 ffmpeg -hide_banner -nostdin -loglevel error -threads 1 -rtsp_transport "$1" \
-    -i "$URL/test" -an -t 4 -f framecrc - > "$TEST_DIR/$2.crc" 2> "$TEST_DIR/$2.err"
+    -i "$URL/test" -an -frames:v 60 -f framecrc - > "$TEST_DIR/$2.crc" 2> "$TEST_DIR/$2.err"
   echo $? > "$TEST_DIR/$2.rc"
 }
 gst_viewer() { # $1 = tcp|udp, $2 = name
