@@ -1,34 +1,46 @@
 # Sourced by test_gst_tcp.sh / test_gst_udp.sh with PROTO=tcp|udp.
-# rtspsrc protocols=$PROTO; the video branch decodes H.264 and goes EOS after
-# 90 decoded frames (identity eos-after=91), the audio branch decodes AAC and
-# goes EOS after 50 frames; the pipeline must report EOS and each fakesink
-# must have seen the frames. Judged by the EOS message and the counts, not by
-# gst-launch's exit code.
+#
+# rtspsrc protocols=$PROTO; the video branch decodes H.264 to raw I420 and the
+# audio branch decodes AAC to mono S16; each ends in a filesink, so the number
+# of decoded frames is the file size divided by the frame size (320x240 I420 =
+# 115200 bytes, one AAC frame = 1024 samples = 2048 bytes).
+#
+# Why not just "identity eos-after=N ! fakesink" and the EOS message: over TCP
+# rtspsrc stops *every* stream as soon as one branch returns EOS (and it also
+# posts EOS when the server closes the connection), so the EOS alone proves
+# nothing about the other branch. Here video ends after 90 frames (eos-after=91
+# lets 90 through) and audio after 300 frames (~6.4 s, i.e. after video); the
+# test requires the pipeline's EOS (judged by "Got EOS from element", not by
+# gst-launch's exit code) AND >= 90 decoded video frames AND >= 50 decoded
+# audio frames on disk.
 . "$(dirname "$0")/lib.sh"
 need_cmd gst-launch-1.0
 TR_UP=$(echo "$PROTO" | tr a-z A-Z)
+VFRAME=$((320 * 240 * 3 / 2))
+AFRAME=2048
 
 start_server --path "test=$TESTSRC"
 
 timeout 60 gst-launch-1.0 -v rtspsrc location="$URL/test" protocols="$PROTO" latency=300 name=src \
   src. ! "application/x-rtp,media=video" ! rtph264depay ! h264parse ! avdec_h264 ! \
-    identity eos-after=91 ! fakesink name=vsink silent=false sync=false \
+    identity eos-after=91 ! filesink location="$TEST_DIR/video.i420" \
   src. ! "application/x-rtp,media=audio" ! rtpmp4gdepay ! aacparse ! avdec_aac ! \
-    identity eos-after=51 ! fakesink name=asink silent=false sync=false \
+    audioconvert ! "audio/x-raw,format=S16LE,channels=1" ! \
+    identity eos-after=301 ! filesink location="$TEST_DIR/audio.s16" \
   > "$TEST_DIR/gst.out" 2>&1
 rc=$?
-v=$(grep -c "GstFakeSink:vsink: last-message = chain" "$TEST_DIR/gst.out")
-a=$(grep -c "GstFakeSink:asink: last-message = chain" "$TEST_DIR/gst.out")
-echo "gst $PROTO: exit $rc, $v video frames, $a audio frames"
+vbytes=$(stat -c %s "$TEST_DIR/video.i420" 2> /dev/null || echo 0)
+abytes=$(stat -c %s "$TEST_DIR/audio.s16" 2> /dev/null || echo 0)
+v=$((vbytes / VFRAME))
+a=$((abytes / AFRAME))
+echo "gst $PROTO: exit $rc, $v video frames, $a audio frames decoded"
 grep -q "Got EOS from element \"pipeline0\"" "$TEST_DIR/gst.out" ||
-  fail "gst-launch rtspsrc protocols=$PROTO did not reach EOS (exit $rc); $v video, $a audio frames; tail: $(grep -v last-message "$TEST_DIR/gst.out" | tail -n 8)"
-# identity eos-after=N lets N-1 buffers through before it sends EOS, so the
-# pipeline's EOS proves >= 90 decoded video and >= 50 decoded audio frames.
-# The -v last-message lines are a second count; gst-launch may stop reading
-# the bus before it has printed them all, so they only need to show frames.
-[ "$v" -ge 1 ] || fail "gst $PROTO: no decoded video frame reached the sink"
-[ "$a" -ge 1 ] || fail "gst $PROTO: no decoded audio frame reached the sink"
-grep -q "width=(int)320, height=(int)240" "$TEST_DIR/gst.out" || fail "gst $PROTO: decoded video is not 320x240"
+  fail "gst-launch rtspsrc protocols=$PROTO did not reach EOS (exit $rc); $v video, $a audio frames; tail: $(tail -n 8 "$TEST_DIR/gst.out")"
+grep -q "avdec_h264.*src: caps = video/x-raw.*width=(int)320, height=(int)240" "$TEST_DIR/gst.out" ||
+  fail "gst $PROTO: decoded video is not 320x240: $(grep -m1 'avdec_h264.*src: caps' "$TEST_DIR/gst.out")"
+grep -q "avdec_aac.*src: caps = audio/x-raw" "$TEST_DIR/gst.out" || fail "gst $PROTO: avdec_aac produced no audio caps"
+[ "$v" -ge 90 ] || fail "gst $PROTO: $v decoded video frames ($vbytes bytes of I420) before EOS, want >= 90"
+[ "$a" -ge 50 ] || fail "gst $PROTO: $a decoded audio frames ($abytes bytes of S16 mono) before EOS, want >= 50"
 
 wait_log "session [^ ]+ closed: .*transport=$TR_UP" 15 || fail "session close not logged within 15 s of gst-launch exiting"
 check_session "$TR_UP"
