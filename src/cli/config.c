@@ -32,12 +32,12 @@ static int parse_bool(const char *v, bool *out)
     return -EINVAL;
 }
 
-static int parse_num(struct loader *l, const char *name, const char *v, uint64_t min,
-                     uint64_t max, uint64_t *out)
+static int parse_num(struct loader *l, const char *name, const char *v, uint64_t min, uint64_t max,
+                     uint64_t *out)
 {
     if (sv_parse_u64(sv_from_cstr(v), max, out) || *out < min) {
-        str_fmt(l->reason, sizeof l->reason, "%s = '%s': expected a number from %llu to %llu",
-                name, v, (unsigned long long)min, (unsigned long long)max);
+        str_fmt(l->reason, sizeof l->reason, "%s = '%s': expected a number from %llu to %llu", name,
+                v, (unsigned long long)min, (unsigned long long)max);
         return -1;
     }
     return 0;
@@ -49,8 +49,8 @@ static int path_name_ok(struct sv n)
         return 0;
     for (size_t i = 0; i < n.n; i++) {
         char ch = n.p[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '-' || ch == '_' || ch == '.' || ch == '/';
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '/';
         if (!ok)
             return 0;
         if (ch == '/' && i + 1 < n.n && n.p[i + 1] == '/')
@@ -269,8 +269,7 @@ static int path_key(struct loader *l, const char *name, const char *v)
     return -1;
 }
 
-static struct server_user *new_user(struct server_conf *c, struct sv name, char *err,
-                                    size_t errlen)
+static struct server_user *new_user(struct server_conf *c, struct sv name, char *err, size_t errlen)
 {
     if (!name.n || name.n >= sizeof c->users[0].name || sv_find_char(name, ':') >= 0 ||
         sv_find_char(name, ',') >= 0 || sv_find_char(name, '"') >= 0) {
@@ -482,8 +481,7 @@ int config_add_path(struct server_conf *c, const char *arg, char *err, size_t er
         str_fmt(err, errlen, "--path '%s': %s", arg, e);
         return -1;
     }
-    if (sv_to_cstr(src, p->source, sizeof p->source) ||
-        source_check_spec(p->source, e, sizeof e)) {
+    if (sv_to_cstr(src, p->source, sizeof p->source) || source_check_spec(p->source, e, sizeof e)) {
         if (!e[0])
             str_copy(e, sizeof e, "source too long");
         str_fmt(err, errlen, "--path '%s': %s", arg, e);

@@ -143,7 +143,9 @@ static int cmd_serve(int argc, char **argv)
         case O_RTSPS:
         case O_CERT:
         case O_KEY: {
-            char *dst = c == O_RTSPS ? conf.rtsps_listen : c == O_CERT ? conf.tls_cert : conf.tls_key;
+            char *dst = c == O_RTSPS  ? conf.rtsps_listen
+                        : c == O_CERT ? conf.tls_cert
+                                      : conf.tls_key;
             size_t sz = c == O_RTSPS ? sizeof conf.rtsps_listen : sizeof conf.tls_cert;
             if (str_copy(dst, sz, optarg)) {
                 fprintf(stderr, "rtspgate: %s: too long\n", optarg);

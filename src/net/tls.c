@@ -79,8 +79,7 @@ struct bufferevent *net_tls_accept(struct event_base *base, int fd, SSL_CTX *ctx
     return bev;
 }
 
-struct bufferevent *net_tls_connect(struct event_base *base, int fd, SSL_CTX *ctx,
-                                    const char *host)
+struct bufferevent *net_tls_connect(struct event_base *base, int fd, SSL_CTX *ctx, const char *host)
 {
     SSL *ssl = SSL_new(ctx);
     if (!ssl) {

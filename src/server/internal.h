@@ -14,6 +14,7 @@
 #include "net/tls.h"
 #include "rtp/keyframe.h"
 #include "rtsp/msg.h"
+#include "rtsp/transport.h"
 #include "server/server.h"
 
 struct event;
@@ -48,8 +49,8 @@ struct session {
     struct conn *conn;
     enum tkind kind;
     struct sess_track tr[RTSP_MAX_TRACKS];
-    bool playing;    /* viewer: PLAY; publisher: RECORD */
-    bool record;     /* a publisher session (ANNOUNCE) */
+    bool playing; /* viewer: PLAY; publisher: RECORD */
+    bool record;  /* a publisher session (ANNOUNCE) */
     struct hub_sub sub;
     struct session *udp_next, **udp_pprev;
     uint64_t last_seen_us, opened_us, next_sr_us;
@@ -79,7 +80,7 @@ struct path {
     struct server *srv;
     struct server_path_conf conf;
     struct hub_stream *stream;
-    struct source *source;   /* NULL for a publish path */
+    struct source *source; /* NULL for a publish path */
     struct session *publisher;
     uint64_t publisher_gone_us; /* 0: no grace period running */
     struct pub_track pub[RTSP_MAX_TRACKS];
@@ -184,6 +185,10 @@ void handle_request(struct conn *c, const struct rtsp_msg *m);
 void handle_frame(struct conn *c, const struct rtsp_frame *f);
 void reply_error(struct req *r, int status);
 struct session *req_session(struct req *r, int *status);
+int req_pick_transport(struct req *r, bool record, struct rtsp_transport *out);
+int req_setup_udp(struct req *r, struct path *p, int track, struct sess_track *st,
+                  struct rtsp_transport *tr);
+int req_reply_session(struct req *r, const struct session *s, const struct rtsp_transport *tr);
 /* Too many authentication failures from this address lately? */
 bool auth_blocked(struct server *srv, const struct net_addr *ip, uint64_t now_us);
 

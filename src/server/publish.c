@@ -140,12 +140,7 @@ int do_announce(struct req *r, struct path *p)
         s->record = true;
     }
     log_info("path %s: %s announced %zu track(s)", p->conf.name, r->c->peer_str, sdp.n_media);
-    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
-    if (!e)
-        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
-    if (!e)
-        e = srv_response_end(r->out, NULL, NULL, 0);
-    return e ? 500 : 200;
+    return req_reply_session(r, s, NULL);
 }
 
 int publish_track_for_uri(const struct path *p, struct sv uri)
@@ -182,23 +177,10 @@ int do_setup_record(struct req *r, struct path *p, struct session *s, int track)
         return 404;
     if (s->playing)
         return 455;
-    struct sv tv = rtsp_msg_header(r->m, "Transport");
-    if (!tv.p)
-        return 461;
-    struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
-    size_t na = 0;
-    int e = rtsp_transport_parse(tv, alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &na);
-    if (e == -EPROTO)
-        return 400;
-    if (e == -EMSGSIZE)
-        na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
-    else if (e)
-        return 461;
-    struct srv_transport_caps caps = {.udp = true, .tcp = true, .record = true};
-    int pick = srv_pick_transport(alts, na, &caps);
-    if (pick < 0)
-        return 461;
-    struct rtsp_transport tr = alts[pick];
+    struct rtsp_transport tr;
+    int e = req_pick_transport(r, true, &tr);
+    if (e)
+        return e;
     enum tkind kind = tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
     if (s->kind != T_NONE && s->kind != kind)
         return 461;
@@ -214,20 +196,8 @@ int do_setup_record(struct req *r, struct path *p, struct session *s, int track)
         st->ch[0] = tr.interleaved[0];
         st->ch[1] = tr.interleaved[1];
         r->c->tcp_sess = s;
-    } else {
-        if (!tr.has_client_port)
-            return 461;
-        if (path_udp_open(p, (size_t)track, &r->c->local))
-            return 500;
-        st->rtp_to = r->c->peer;
-        net_addr_set_port(&st->rtp_to, tr.client_port[0]);
-        st->rtcp_to = r->c->peer;
-        net_addr_set_port(&st->rtcp_to, tr.client_port[1]);
-        tr.has_server_port = true;
-        tr.server_port[0] = p->udp[track].port;
-        tr.server_port[1] = (uint16_t)(p->udp[track].port + 1);
-        tr.destination = SV_NULL;
-        tr.source = SV_NULL;
+    } else if (req_setup_udp(r, p, track, st, &tr)) {
+        return 500;
     }
     st->setup = true;
     if (s->kind == T_NONE) {
@@ -237,17 +207,7 @@ int do_setup_record(struct req *r, struct path *p, struct session *s, int track)
     }
     tr.mode = RTSP_TMODE_RECORD;
     tr.has_ssrc = false;
-    e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
-    if (!e)
-        e = buf_append_str(r->out, "Transport: ");
-    if (!e)
-        e = rtsp_transport_format(&tr, r->out);
-    if (!e)
-        e = buf_printf(r->out, "\r\nSession: %s;timeout=%u\r\n", s->id,
-                       r->c->srv->conf.session_timeout_s);
-    if (!e)
-        e = srv_response_end(r->out, NULL, NULL, 0);
-    return e ? 500 : 200;
+    return req_reply_session(r, s, &tr);
 }
 
 int do_record(struct req *r, struct path *p)
@@ -276,12 +236,7 @@ int do_record(struct req *r, struct path *p)
             p->pub[t].have_last = false;
         hub_stream_upstream_reset(p->stream); /* viewers keep their numbering */
     }
-    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
-    if (!e)
-        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
-    if (!e)
-        e = srv_response_end(r->out, NULL, NULL, 0);
-    return e ? 500 : 200;
+    return req_reply_session(r, s, NULL);
 }
 
 void publish_session_gone(struct session *s)

@@ -14,7 +14,6 @@
 #include "server/internal.h"
 #include "session/srv_proto.h"
 
-
 void reply_error(struct req *r, int status)
 {
     if (srv_error_response(r->out, status, r->has_cseq, r->cseq, r->date, SV_NULL))
@@ -128,6 +127,66 @@ struct session *req_session(struct req *r, int *status)
     return s;
 }
 
+/* The Transport alternative to use, or the status to answer. */
+int req_pick_transport(struct req *r, bool record, struct rtsp_transport *out)
+{
+    struct sv tv = rtsp_msg_header(r->m, "Transport");
+    if (!tv.p)
+        return 461;
+    struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
+    size_t na = 0;
+    int e = rtsp_transport_parse(tv, alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &na);
+    if (e == -EPROTO)
+        return 400;
+    if (e == -EMSGSIZE)
+        na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
+    else if (e)
+        return 461;
+    struct srv_transport_caps caps = {.udp = true, .tcp = true, .record = record};
+    int pick = srv_pick_transport(alts, na, &caps);
+    if (pick < 0)
+        return 461;
+    *out = alts[pick];
+    return 0;
+}
+
+/* UDP for one track: the path's port pair, media to (or from) the address
+ * the request came from — never a third party named in "destination". */
+int req_setup_udp(struct req *r, struct path *p, int track, struct sess_track *st,
+                  struct rtsp_transport *tr)
+{
+    if (path_udp_open(p, (size_t)track, &r->c->local))
+        return 500;
+    st->rtp_to = r->c->peer;
+    net_addr_set_port(&st->rtp_to, tr->client_port[0]);
+    st->rtcp_to = r->c->peer;
+    net_addr_set_port(&st->rtcp_to, tr->client_port[1]);
+    tr->has_server_port = true;
+    tr->server_port[0] = p->udp[track].port;
+    tr->server_port[1] = (uint16_t)(p->udp[track].port + 1);
+    tr->destination = SV_NULL;
+    tr->source = SV_NULL;
+    return 0;
+}
+
+/* 200 with the Transport answer (when tr) and the Session header. */
+int req_reply_session(struct req *r, const struct session *s, const struct rtsp_transport *tr)
+{
+    int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
+    if (!e && tr)
+        e = buf_append_str(r->out, "Transport: ");
+    if (!e && tr)
+        e = rtsp_transport_format(tr, r->out);
+    if (!e && tr)
+        e = buf_append_str(r->out, "\r\n");
+    if (!e)
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id,
+                       r->c->srv->conf.session_timeout_s);
+    if (!e)
+        e = srv_response_end(r->out, NULL, NULL, 0);
+    return e ? 500 : 200;
+}
+
 static int do_setup(struct req *r, struct path *p, int track)
 {
     struct conn *c = r->c;
@@ -142,23 +201,10 @@ static int do_setup(struct req *r, struct path *p, int track)
     }
     if ((size_t)track >= nt)
         return 404;
-    struct sv tv = rtsp_msg_header(r->m, "Transport");
-    if (!tv.p)
-        return 461;
-    struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
-    size_t na = 0;
-    int e = rtsp_transport_parse(tv, alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &na);
-    if (e == -EPROTO)
-        return 400;
-    if (e && e != -EMSGSIZE)
-        return 461;
-    if (e == -EMSGSIZE)
-        na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
-    struct srv_transport_caps caps = {.udp = true, .tcp = true};
-    int pick = srv_pick_transport(alts, na, &caps);
-    if (pick < 0)
-        return 461;
-    struct rtsp_transport tr = alts[pick];
+    struct rtsp_transport tr;
+    int e = req_pick_transport(r, false, &tr);
+    if (e)
+        return e;
     enum tkind kind = tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
 
     struct session *s = NULL;
@@ -216,23 +262,10 @@ static int do_setup(struct req *r, struct path *p, int track)
         tr.interleaved[0] = ch0;
         tr.interleaved[1] = ch1;
         c->tcp_sess = s;
-    } else {
-        if (path_udp_open(p, (size_t)track, &c->local)) {
-            if (created)
-                session_close(s, "error");
-            return 500;
-        }
-        /* Media goes to the address the request came from, never to a third
-         * party named in "destination". */
-        st->rtp_to = c->peer;
-        net_addr_set_port(&st->rtp_to, tr.client_port[0]);
-        st->rtcp_to = c->peer;
-        net_addr_set_port(&st->rtcp_to, tr.client_port[1]);
-        tr.has_server_port = true;
-        tr.server_port[0] = p->udp[track].port;
-        tr.server_port[1] = (uint16_t)(p->udp[track].port + 1);
-        tr.destination = SV_NULL;
-        tr.source = SV_NULL;
+    } else if (req_setup_udp(r, p, track, st, &tr)) {
+        if (created)
+            session_close(s, "error");
+        return 500;
     }
     tr.multicast = false;
     tr.has_ssrc = true;
@@ -244,17 +277,7 @@ static int do_setup(struct req *r, struct path *p, int track)
         log_info("session %s opened: peer=%s path=%s transport=%s", s->id, s->peer, p->conf.name,
                  tkind_name[kind]);
     }
-    e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
-    if (!e)
-        e = buf_append_str(r->out, "Transport: ");
-    if (!e)
-        e = rtsp_transport_format(&tr, r->out);
-    if (!e)
-        e = buf_printf(r->out, "\r\nSession: %s;timeout=%u\r\n", s->id,
-                       srv->conf.session_timeout_s);
-    if (!e)
-        e = srv_response_end(r->out, NULL, NULL, 0);
-    return e ? 500 : 200;
+    return req_reply_session(r, s, &tr);
 }
 
 static int do_play(struct req *r, struct path *p, int track)
@@ -300,8 +323,8 @@ static int do_play(struct req *r, struct path *p, int track)
         uint16_t seq;
         uint32_t rtptime;
         hub_sub_rtp_info(&s->sub, t, now, &seq, &rtptime);
-        e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base,
-                       t, seq, rtptime);
+        e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base, t,
+                       seq, rtptime);
         first = false;
     }
     if (!e)
@@ -316,8 +339,7 @@ static int do_play(struct req *r, struct path *p, int track)
 static int do_session_simple(struct req *r, enum rtsp_method m)
 {
     struct session *s = NULL;
-    if (rtsp_msg_header(r->m, "Session").p || m == RTSP_METHOD_PAUSE ||
-        m == RTSP_METHOD_TEARDOWN) {
+    if (rtsp_msg_header(r->m, "Session").p || m == RTSP_METHOD_PAUSE || m == RTSP_METHOD_TEARDOWN) {
         int st;
         s = req_session(r, &st);
         if (!s)
@@ -329,14 +351,14 @@ static int do_session_simple(struct req *r, enum rtsp_method m)
         session_stop_playing(s);
     int e = srv_response_begin(r->out, 200, r->has_cseq, r->cseq, r->date);
     if (!e && s && m != RTSP_METHOD_TEARDOWN)
-        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id, r->c->srv->conf.session_timeout_s);
+        e = buf_printf(r->out, "Session: %s;timeout=%u\r\n", s->id,
+                       r->c->srv->conf.session_timeout_s);
     if (!e)
         e = srv_response_end(r->out, NULL, NULL, 0);
     if (m == RTSP_METHOD_TEARDOWN)
         session_close(s, "teardown");
     return e ? 500 : 200;
 }
-
 
 #define AUTH_FAIL_WINDOW_US (60 * 1000000ull)
 #define AUTH_FAIL_LIMIT     10 /* failures per address and minute before connections are refused */
@@ -603,4 +625,3 @@ void handle_frame(struct conn *c, const struct rtsp_frame *f)
         log_verbose("connection %s: ignoring interleaved frame on channel %u (not set up)",
                     c->peer_str, f->channel);
 }
-

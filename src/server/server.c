@@ -40,7 +40,6 @@
 
 const char *const tkind_name[] = {"none", "TCP", "UDP"};
 
-
 /* ------------------------------------------------------------------ paths */
 
 struct path *path_find(struct server *srv, const char *name)
@@ -208,9 +207,9 @@ static void session_send_sr(struct session *s, uint64_t now_us)
         if (!tr->setup || !hub_stream_track_live(st, t))
             continue; /* no RTP clock yet: an SR would mislead lip sync */
         uint8_t sr[128];
-        size_t n = rtcp_build_sr(sr + 4, sizeof sr - 4, hub_stream_ssrc(st, t), ntp,
-                                 hub_stream_rtp_now(st, t, now_us), tr->pkts, tr->octets,
-                                 "rtspgate");
+        size_t n =
+            rtcp_build_sr(sr + 4, sizeof sr - 4, hub_stream_ssrc(st, t), ntp,
+                          hub_stream_rtp_now(st, t, now_us), tr->pkts, tr->octets, "rtspgate");
         if (!n)
             continue;
         if (s->kind == T_UDP && s->path->udp_open[t]) {
@@ -702,7 +701,8 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
         char ps[NET_ADDR_STRLEN];
         net_addr_str(&peer, ps, sizeof ps);
         if (!acl_permits(&srv->conf.acl, &peer)) {
-            log_warn("connection from %s refused: address not allowed (server allow/deny list)", ps);
+            log_warn("connection from %s refused: address not allowed (server allow/deny list)",
+                     ps);
             close(fd);
             continue;
         }
@@ -1000,7 +1000,8 @@ void server_print_banner(const struct server *srv)
         const struct path *p = &srv->paths[i];
         for (size_t h = 0; h < nh; h++)
             log_info("serving rtsp://%s:%u/%s (%s)", hosts[h], port, p->conf.name,
-                     p->source ? source_describe(p->source) : "published by a client: ANNOUNCE/RECORD");
+                     p->source ? source_describe(p->source)
+                               : "published by a client: ANNOUNCE/RECORD");
     }
     if (!srv->n_paths)
         return;

@@ -32,9 +32,9 @@ struct server_path_conf {
     char source[1024]; /* empty: a publish path, fed by ANNOUNCE/RECORD */
     bool low_latency;
     enum source_transport source_transport; /* for rtsp:// sources */
-    bool on_demand;          /* connect the source when the first viewer comes */
-    unsigned source_timeout_ms; /* auto: UDP -> TCP fallback when no RTP in this time */
-    struct acl acl;          /* who may use this path (403 otherwise) */
+    bool on_demand;                         /* connect the source when the first viewer comes */
+    unsigned source_timeout_ms;             /* auto: UDP -> TCP fallback when no RTP in this time */
+    struct acl acl;                         /* who may use this path (403 otherwise) */
     unsigned publish_grace_s; /* publish path: viewers wait this long for a publisher to return */
     char read_users[512];     /* comma-separated; empty: no authentication to watch */
     char publish_users[512];  /* comma-separated; empty: anyone allowed by the ACL may publish */
@@ -54,7 +54,7 @@ struct server_conf {
     unsigned request_timeout_s;  /* time to send the first whole request (slowloris) */
     unsigned idle_timeout_s;     /* connection without sessions or requests */
     unsigned max_requests_per_s; /* per connection */
-    struct acl acl; /* checked at accept, before a byte is read */
+    struct acl acl;              /* checked at accept, before a byte is read */
     char realm[64];
     bool allow_basic_plaintext; /* Basic auth without TLS */
     size_t n_users;

@@ -81,8 +81,7 @@ int srv_pick_transport(const struct rtsp_transport *alts, size_t n,
     return -ENOTSUP;
 }
 
-int srv_response_begin(struct buf *out, int status, bool has_cseq, uint32_t cseq,
-                       const char *date)
+int srv_response_begin(struct buf *out, int status, bool has_cseq, uint32_t cseq, const char *date)
 {
     int r = buf_printf(out, "RTSP/1.0 %d %s\r\n", status, rtsp_reason(status));
     if (!r && has_cseq)
@@ -92,8 +91,7 @@ int srv_response_begin(struct buf *out, int status, bool has_cseq, uint32_t cseq
     return r;
 }
 
-int srv_response_end(struct buf *out, const char *content_type, const void *body,
-                     size_t body_len)
+int srv_response_end(struct buf *out, const char *content_type, const void *body, size_t body_len)
 {
     int r = 0;
     if (content_type)
@@ -107,8 +105,8 @@ int srv_response_end(struct buf *out, const char *content_type, const void *body
     return r;
 }
 
-int srv_error_response(struct buf *out, int status, bool has_cseq, uint32_t cseq,
-                       const char *date, struct sv unsupported)
+int srv_error_response(struct buf *out, int status, bool has_cseq, uint32_t cseq, const char *date,
+                       struct sv unsupported)
 {
     int r = srv_response_begin(out, status, has_cseq, cseq, date);
     if (!r && (status == 405 || status == 501))

@@ -38,10 +38,10 @@ struct file_src {
     size_t n_tracks;
     int track_of[64]; /* av stream index -> track, -1 */
     struct event *timer;
-    uint64_t start_us;    /* wall time of media time 0 in the current loop */
-    int64_t loop_off_us;  /* media time added by previous loops */
-    int64_t last_us;      /* latest media time seen in this loop (for the loop length) */
-    int64_t first_us;     /* media time of the first packet */
+    uint64_t start_us;   /* wall time of media time 0 in the current loop */
+    int64_t loop_off_us; /* media time added by previous loops */
+    int64_t last_us;     /* latest media time seen in this loop (for the loop length) */
+    int64_t first_us;    /* media time of the first packet */
     bool have_first;
     unsigned loops;
     char desc[256];
@@ -211,8 +211,7 @@ static int setup_tracks(struct file_src *f, char *err, size_t errlen)
                 avformat_seek_file(f->fmt, -1, INT64_MIN, 0, 0, 0);
                 t->adts = asc_len > 0;
             }
-            if (asc_len && rate > 0 &&
-                aac_sdp_fmtp(asc, asc_len, h->fmtp, sizeof h->fmtp) == 0) {
+            if (asc_len && rate > 0 && aac_sdp_fmtp(asc, asc_len, h->fmtp, sizeof h->fmtp) == 0) {
                 t->av_index = ai;
                 t->tb = f->fmt->streams[ai]->time_base;
                 t->clock_rate = (uint32_t)rate;

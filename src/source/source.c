@@ -28,8 +28,8 @@ struct source {
     char desc[160];
 };
 
-static void on_au(void *ctx, enum testsrc_track track, const uint8_t *data, size_t len,
-                  int64_t pts, bool key)
+static void on_au(void *ctx, enum testsrc_track track, const uint8_t *data, size_t len, int64_t pts,
+                  bool key)
 {
     struct source *s = ctx;
     struct rtp_out *o = &s->out[track == TESTSRC_VIDEO ? 0 : 1];
@@ -147,8 +147,7 @@ static int testsrc_start(struct source *s, struct event_base *base, const char *
         str_fmt(s->desc, sizeof s->desc, "testsrc H.264 %dx%d@%d + AAC %d Hz", eo->width,
                 eo->height, eo->fps, rate);
     else
-        str_fmt(s->desc, sizeof s->desc, "testsrc H.264 %dx%d@%d", eo->width, eo->height,
-                eo->fps);
+        str_fmt(s->desc, sizeof s->desc, "testsrc H.264 %dx%d@%d", eo->width, eo->height, eo->fps);
     return 0;
 }
 
