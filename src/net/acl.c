@@ -15,14 +15,16 @@ static int parse_item(struct sv item, struct acl_entry *e)
     if (sv_to_cstr(host, ip, sizeof ip))
         return -EINVAL;
     memset(e, 0, sizeof(*e));
+    struct in6_addr a6;
     uint32_t maxp;
     if (inet_pton(AF_INET, ip, e->addr) == 1) {
         e->family = 4;
         maxp = 32;
-    } else if (inet_pton(AF_INET6, ip, e->addr) == 1) {
+    } else if (inet_pton(AF_INET6, ip, &a6) == 1) {
+        memcpy(e->addr, &a6, 16);
         e->family = 6;
         maxp = 128;
-        if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)e->addr)) {
+        if (IN6_IS_ADDR_V4MAPPED(&a6)) {
             memmove(e->addr, e->addr + 12, 4);
             memset(e->addr + 4, 0, 12);
             e->family = 4;
