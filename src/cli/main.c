@@ -3,6 +3,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <getopt.h>
+#include <libavutil/log.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,7 @@ static int cmd_serve(int argc, char **argv)
         }
     }
     log_set_level(verbose >= 2 ? LOG_DEBUG : verbose ? LOG_VERBOSE : LOG_INFO);
+    av_log_set_level(verbose >= 2 ? AV_LOG_INFO : AV_LOG_WARNING); /* encoder statistics only with -vv */
 
     struct event_base *base = event_base_new();
     if (!base) {
