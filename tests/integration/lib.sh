@@ -3,7 +3,8 @@
 #   start_server ARGS...  run "$RTSPGATE" serve --listen 127.0.0.1:0 ARGS in the
 #                         background (log: $SERVER_LOG), wait <= 15 s for
 #                         "listening on", export PORT and URL (rtsp://127.0.0.1:PORT)
-#   stop_server           SIGTERM; the server must exit within 10 s with status 0
+#   stop_server           SIGTERM; the server must exit within 5 s with status 0
+#                         (also done at exit when a passing test left it running)
 #   track_pid PID         kill PID (by PID, never by name) when the test exits
 #   need_cmd CMD          skip the test (exit 77) when CMD is missing
 #   fail MSG              print MSG and the server log tail, exit 1
@@ -53,9 +54,9 @@ fail() {
 
 _sanitizer_check() {
   [ -f "$SERVER_LOG" ] || return 0
-  if grep -qE "runtime error:|AddressSanitizer|LeakSanitizer" "$SERVER_LOG"; then
+  if grep -qE "runtime error:|ERROR: AddressSanitizer|AddressSanitizer:|LeakSanitizer" "$SERVER_LOG"; then
     echo "FAIL: $TEST_NAME: sanitizer report in the server log:" >&2
-    grep -E -A 30 "runtime error:|AddressSanitizer|LeakSanitizer" "$SERVER_LOG" | head -n 80 >&2
+    grep -E -A 30 "runtime error:|ERROR: AddressSanitizer|AddressSanitizer:|LeakSanitizer" "$SERVER_LOG" | head -n 80 >&2
     return 1
   fi
   return 0
@@ -75,6 +76,10 @@ _kill_pid() { # TERM, up to 5 s, then KILL
 _cleanup() {
   local rc=$? p
   trap - EXIT
+  # a passing test that left the server running: it must still stop cleanly
+  if [ $rc -eq 0 ] && [ -n "$SERVER_PID" ]; then
+    _graceful_stop || { echo "FAIL: $TEST_NAME: $_STOP_ERR" >&2; rc=1; }
+  fi
   for p in "${_PIDS[@]}"; do
     [ "$p" = "$SERVER_PID" ] && continue
     # children first (a tracked subshell's timeout/ffmpeg): by parent PID only
@@ -118,19 +123,31 @@ start_server() {
   fail "server did not log 'listening on' within 15 s"
 }
 
-stop_server() {
-  [ -n "$SERVER_PID" ] || fail "stop_server: no server"
-  kill -TERM "$SERVER_PID" 2> /dev/null || fail "server (pid $SERVER_PID) already gone before SIGTERM"
-  local i
-  for i in $(seq 100); do
+_graceful_stop() { # SIGTERM; 0 when the server exits within 5 s with status 0
+  _STOP_ERR=""
+  kill -TERM "$SERVER_PID" 2> /dev/null || { _STOP_ERR="server (pid $SERVER_PID) already gone before SIGTERM"; return 1; }
+  local i rc
+  for i in $(seq 50); do
     kill -0 "$SERVER_PID" 2> /dev/null || break
     sleep 0.1
   done
-  kill -0 "$SERVER_PID" 2> /dev/null && fail "server did not exit within 10 s of SIGTERM"
+  if kill -0 "$SERVER_PID" 2> /dev/null; then
+    _STOP_ERR="server did not exit within 5 s of SIGTERM"
+    return 1
+  fi
   wait "$SERVER_PID"
-  local rc=$?
+  rc=$?
+  local keep=() q
+  for q in "${_PIDS[@]}"; do [ "$q" = "$SERVER_PID" ] || keep+=("$q"); done
+  _PIDS=("${keep[@]}")
   SERVER_PID=""
-  [ $rc -eq 0 ] || fail "server exited with status $rc after SIGTERM, want 0"
+  [ $rc -eq 0 ] || { _STOP_ERR="server exited with status $rc after SIGTERM, want 0"; return 1; }
+  return 0
+}
+
+stop_server() {
+  [ -n "$SERVER_PID" ] || fail "stop_server: no server"
+  _graceful_stop || fail "$_STOP_ERR"
   _sanitizer_check || { _FAILED=1; exit 1; }
 }
 
