@@ -2,7 +2,9 @@
 # 50 concurrent viewers of one 320x240 stream with mixed transports: 25 ffmpeg
 # over TCP, 15 ffmpeg over UDP, 10 GStreamer rtspsrc (5 TCP, 5 UDP). Every
 # viewer must decode >= 60 video frames; the server logs 50 sessions opened
-# and closed. Video only (framecrc of decoded frames) to keep CPU modest.
+# and closed. Video only (framecrc of decoded frames) to keep CPU modest;
+# each viewer stops at its 60th frame (-frames:v 60, eos-after=61), bounded by
+# a timeout, so a loaded machine (the live source drops frames) is no failure.
 . "$(dirname "$0")/lib.sh"
 need_cmd ffmpeg
 need_cmd gst-launch-1.0
@@ -15,11 +17,16 @@ ff_viewer() { # $1 = tcp|udp, $2 = name
   echo $? > "$TEST_DIR/$2.rc"
 }
 gst_viewer() { # $1 = tcp|udp, $2 = name
-  # the audio branch ends after one packet, the video branch after 60 decoded frames
-  timeout 50 gst-launch-1.0 -v rtspsrc location="$URL/test" protocols="$1" latency=300 name=src \
-    src. ! "application/x-rtp,media=video" ! rtph264depay ! h264parse ! avdec_h264 max-threads=1 ! \
-      identity eos-after=61 ! fakesink name=vsink silent=false sync=false \
-    src. ! "application/x-rtp,media=audio" ! identity eos-after=2 ! fakesink sync=false \
+  # Video only (rtspsrc's audio pad stays unlinked, which rtspsrc tolerates):
+  # one delayed link, so gst-launch's race between two "src. ! ..." branches
+  # whose pads appear at once in two threads ("Delayed linking failed", seen
+  # under this load) cannot hit. Decoded video is scaled to 32x24 I420 (1152
+  # bytes a frame) into a file whose size counts the frames: the pipeline's
+  # EOS alone proves nothing (rtspsrc also posts EOS when the server drops
+  # the connection).
+  timeout 50 gst-launch-1.0 -v rtspsrc location="$URL/test" protocols="$1" latency=300 ! \
+    rtph264depay ! h264parse ! avdec_h264 max-threads=1 ! identity eos-after=61 ! \
+    videoscale ! "video/x-raw,width=32,height=24" ! filesink location="$TEST_DIR/$2.i420" \
     > "$TEST_DIR/$2.out" 2>&1
   echo $? > "$TEST_DIR/$2.rc"
 }
@@ -49,14 +56,15 @@ for n in "${names[@]}"; do
     fi
     ;;
   gst*)
-    v=$(grep -c "GstFakeSink:vsink: last-message = chain" "$TEST_DIR/$n.out")
-    if ! grep -q 'Got EOS from element "pipeline0"' "$TEST_DIR/$n.out"; then
-      echo "viewer $n: no EOS (exit $(cat "$TEST_DIR/$n.rc")), $v frames; $(grep -v last-message "$TEST_DIR/$n.out" | tail -n 3)" >&2
+    v=$(($(stat -c %s "$TEST_DIR/$n.i420" 2> /dev/null || echo 0) / 1152))
+    if ! grep -q 'Got EOS from element "pipeline0"' "$TEST_DIR/$n.out" || [ "$v" -lt 60 ]; then
+      echo "viewer $n: exit $(cat "$TEST_DIR/$n.rc"), $v frames, $(grep -c 'Got EOS from element "pipeline0"' "$TEST_DIR/$n.out") EOS; $(grep -v 'caps = ' "$TEST_DIR/$n.out" | tail -n 3)" >&2
       bad=$((bad + 1))
     fi
     ;;
   esac
 done
+echo "per viewer: $(for n in "${names[@]}"; do case $n in ff*) printf "%s=%s " "$n" "$(count_frames "$TEST_DIR/$n.crc" 0)";; gst*) printf "%s=%s " "$n" $(($(stat -c %s "$TEST_DIR/$n.i420" 2> /dev/null || echo 0) / 1152));; esac; done)"
 [ $bad -eq 0 ] || fail "$bad of 50 concurrent viewers did not decode >= 60 frames"
 
 opened=$(grep -cE "session [^ ]+ opened: peer=127\.0\.0\.1:[0-9]+ path=test transport=(TCP|UDP)" "$SERVER_LOG")
