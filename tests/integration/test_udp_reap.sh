@@ -33,6 +33,14 @@ sid_gp=$(val getparam session)
 wait_log "session $sid_none closed: .*transport=UDP .*reason=timeout" 8 ||
   fail "session $sid_none (no keepalive) not logged closed with reason=timeout within 8 s: $(grep "session $sid_none" "$SERVER_LOG")"
 
+# ... and not before its timeout: no RTSP request since PLAY (t~0.1 s) and no
+# RTCP at all, so the session lives >= 3 s (duration counts from SETUP); at
+# most 3 s after the RTSP connection closed (t=2 s) + 3 s timeout + slack
+dur=$(sed -n "s/.*session $sid_none closed: .* duration=\([0-9.]*\).*/\1/p" "$SERVER_LOG" | head -n 1)
+echo "no keepalive: reaped after duration=$dur s"
+awk -v d="$dur" 'BEGIN { exit !(d != "" && d >= 2.9 && d <= 9.0) }' ||
+  fail "no keepalive: session reaped at duration=$dur s, want between its 3 s timeout and ~9 s"
+
 wait $pid_none
 rc=$?
 [ $rc -eq 0 ] || fail "client (none) exited with $rc: $(tail -n 3 "$TEST_DIR/none.err")"
