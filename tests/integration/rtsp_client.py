@@ -291,6 +291,39 @@ class Checker:
             return c, e
 
 
+def rtp_info(value):
+    """RTP-Info "url=...trackID=N;seq=S;rtptime=T, ..." -> {N: {"seq": S, "rtptime": T}}."""
+    out = {}
+    for ent in value.split(","):
+        f = {}
+        for kv in ent.split(";"):
+            k, _, v = kv.strip().partition("=")
+            f[k.lower()] = v.strip()
+        m = re.search(r"trackID=(\d+)$", f.get("url", ""))
+        if not m:
+            continue
+        e = {}
+        for k in ("seq", "rtptime"):
+            if f.get(k, "").isdigit():
+                e[k] = int(f[k])
+        out[int(m.group(1))] = e
+    return out
+
+
+def first_rtp(c, channels, secs):
+    """{channel: (seq, timestamp)} of the first interleaved RTP packet on each channel."""
+    got = {}
+    deadline = time.monotonic() + secs
+    try:
+        while len(got) < len(channels):
+            r = c.read_frame_or_response(deadline)
+            if r[0] == "frame" and r[1] in channels and r[1] not in got and len(r[2]) >= 12:
+                got[r[1]] = struct.unpack("!HI", r[2][2:8])
+    except socket.timeout:
+        pass
+    return got
+
+
 def cmd_bad(a):
     k = Checker(a.url)
     url = a.url
@@ -319,8 +352,11 @@ def cmd_bad(a):
     r = c.request("FOO", url)
     k.ok(r.status == 501, "method FOO -> 501", r)
     k.ok(r.h("Public") is not None and "DESCRIBE" in r.h("Public"), "501 has a Public header", r)
+    r = c.request("OPTIONS", url, ["Require: foo"])
+    k.ok(r.status == 551, "OPTIONS with Require: foo -> 551", r)
+    k.ok((r.h("Unsupported") or "").strip() == "foo", "551 has Unsupported: foo", r)
     r = c.request("DESCRIBE", url, ["Accept: application/sdp", "Require: foo"])
-    k.ok(r.status == 551, "Require: foo -> 551", r)
+    k.ok(r.status == 551, "DESCRIBE with Require: foo -> 551", r)
     k.ok((r.h("Unsupported") or "").strip() == "foo", "551 has Unsupported: foo", r)
 
     # a $ frame on a channel that was never set up is ignored
@@ -384,12 +420,20 @@ def cmd_bad(a):
     k.ok(r.status == 200, "SETUP audio interleaved=2-3 -> 200", r)
     r = c.request("PLAY", url, ["Range: npt=0.000-"])
     k.ok(r.status == 200, "PLAY -> 200", r)
-    info = r.h("RTP-Info") or ""
-    k.ok(re.search(r"url=[^;,]*trackID=0;seq=\d+;rtptime=\d+", info.replace(" ", "")) or
-         (re.search(r"url=", info) and re.search(r"seq=\d+", info) and re.search(r"rtptime=\d+", info)),
-         "PLAY RTP-Info has url, seq and rtptime", info)
+    info = rtp_info(r.h("RTP-Info") or "")
+    for t in (0, 1):
+        e = info.get(t, {})
+        k.ok("seq" in e and "rtptime" in e, "PLAY RTP-Info has url=...trackID=%d with seq and rtptime" % t, r.h("RTP-Info"))
     k.ok(re.search(r"timeout=\d+", r.h("Session") or ""), "PLAY Session header with timeout=", r)
     print("session=%s" % c.session, flush=True)
+    # the first RTP packet of each track carries RTP-Info's seq and rtptime
+    # (players drop what precedes seq and map rtptime to the PLAY range)
+    first = first_rtp(c, (0, 2), 10)
+    for t, ch in ((0, 0), (1, 2)):
+        got = first.get(ch)
+        k.ok(got is not None and got[0] == info[t]["seq"] and got[1] == info[t]["rtptime"],
+             "first RTP packet on channel %d has RTP-Info's seq=%d rtptime=%d" % (ch, info[t]["seq"], info[t]["rtptime"]),
+             "got seq,timestamp=%r" % (got,))
 
     def count_frames(secs):
         n0 = dict(c.frames)
@@ -410,6 +454,14 @@ def cmd_bad(a):
     k.ok(n[0] == 0 and n[2] == 0, "no RTP while paused", n)
     r = c.request("PLAY", url)
     k.ok(r.status == 200, "PLAY after PAUSE -> 200", r)
+    info = rtp_info(r.h("RTP-Info") or "")
+    k.ok(all("seq" in info.get(t, {}) for t in (0, 1)), "PLAY after PAUSE has RTP-Info with seq for both tracks", r.h("RTP-Info"))
+    first = first_rtp(c, (0, 2), 10)
+    for t, ch in ((0, 0), (1, 2)):
+        got = first.get(ch)
+        k.ok(got is not None and got[0] == info[t]["seq"],
+             "first RTP packet on channel %d after the new PLAY has RTP-Info's seq=%d" % (ch, info[t]["seq"]),
+             "got seq,timestamp=%r" % (got,))
     n = count_frames(2.0)
     k.ok(n[0] > 20 and n[2] > 20, "RTP resumes after PLAY", n)
     r = c.request("GET_PARAMETER", url)
