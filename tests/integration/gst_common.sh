@@ -21,14 +21,27 @@ AFRAME=2048
 
 start_server --path "test=$TESTSRC"
 
-timeout 60 gst-launch-1.0 -v rtspsrc location="$URL/test" protocols="$PROTO" latency=300 name=src \
-  src. ! "application/x-rtp,media=video" ! rtph264depay ! h264parse ! avdec_h264 ! \
-    identity eos-after=91 ! filesink location="$TEST_DIR/video.i420" \
-  src. ! "application/x-rtp,media=audio" ! rtpmp4gdepay ! aacparse ! avdec_aac ! \
-    audioconvert ! "audio/x-raw,format=S16LE,channels=1" ! \
-    identity eos-after=301 ! filesink location="$TEST_DIR/audio.s16" \
-  > "$TEST_DIR/gst.out" 2>&1
+run_gst() {
+  rm -f "$TEST_DIR/video.i420" "$TEST_DIR/audio.s16"
+  timeout 25 gst-launch-1.0 -v rtspsrc location="$URL/test" protocols="$PROTO" latency=300 name=src \
+    src. ! "application/x-rtp,media=video" ! rtph264depay ! h264parse ! avdec_h264 ! \
+      identity eos-after=91 ! filesink location="$TEST_DIR/video.i420" \
+    src. ! "application/x-rtp,media=audio" ! rtpmp4gdepay ! aacparse ! avdec_aac ! \
+      audioconvert ! "audio/x-raw,format=S16LE,channels=1" ! \
+      identity eos-after=301 ! filesink location="$TEST_DIR/audio.s16" \
+    > "$TEST_DIR/gst.out" 2>&1
+}
+run_gst
 rc=$?
+# gst-launch 1.22 races when rtspsrc adds its two pads at once from two
+# threads and one "src. ! ..." branch stays unlinked ("Delayed linking
+# failed", a client-side problem seen under load): one retry, said aloud.
+if grep -q "Delayed linking failed" "$TEST_DIR/gst.out"; then
+  echo "gst $PROTO: gst-launch 'Delayed linking failed' (client race), retrying once" >&2
+  mv "$TEST_DIR/gst.out" "$TEST_DIR/gst.out.1"
+  run_gst
+  rc=$?
+fi
 vbytes=$(stat -c %s "$TEST_DIR/video.i420" 2> /dev/null || echo 0)
 abytes=$(stat -c %s "$TEST_DIR/audio.s16" 2> /dev/null || echo 0)
 v=$((vbytes / VFRAME))
