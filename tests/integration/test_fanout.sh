@@ -53,6 +53,11 @@ for n in "${names[@]}"; do
     if [ "$(cat "$TEST_DIR/$n.rc")" != 0 ] || [ "$v" -lt 60 ]; then
       echo "viewer $n: exit $(cat "$TEST_DIR/$n.rc"), $v frames; $(tail -n 3 "$TEST_DIR/$n.err")" >&2
       bad=$((bad + 1))
+    elif [ "${n#fftcp}" != "$n" ] && grep -qiE "error while decoding|corrupt|concealing" "$TEST_DIR/$n.err"; then
+      # over TCP nothing is lost: a decode error is a broken stream (e.g. a
+      # skip that did not land on a keyframe)
+      echo "viewer $n: decode errors: $(grep -iE 'error while decoding|corrupt|concealing' "$TEST_DIR/$n.err" | head -n 3)" >&2
+      bad=$((bad + 1))
     fi
     ;;
   gst*)
@@ -65,7 +70,7 @@ for n in "${names[@]}"; do
   esac
 done
 echo "per viewer: $(for n in "${names[@]}"; do case $n in ff*) printf "%s=%s " "$n" "$(count_frames "$TEST_DIR/$n.crc" 0)";; gst*) printf "%s=%s " "$n" $(($(stat -c %s "$TEST_DIR/$n.i420" 2> /dev/null || echo 0) / 1152));; esac; done)"
-[ $bad -eq 0 ] || fail "$bad of 50 concurrent viewers did not decode >= 60 frames"
+[ $bad -eq 0 ] || fail "$bad of 50 concurrent viewers did not decode >= 60 frames cleanly"
 
 opened=$(grep -cE "session [^ ]+ opened: peer=127\.0\.0\.1:[0-9]+ path=test transport=(TCP|UDP)" "$SERVER_LOG")
 [ "$opened" -ge 50 ] || fail "server logged $opened sessions opened, want 50"
@@ -77,6 +82,8 @@ for i in $(seq 75); do
   sleep 0.2
 done
 closed=$(grep -cE 'session [^ ]+ closed: .*sent_bytes=[1-9]' "$SERVER_LOG")
+grep -E "session [^ ]+ closed: .*reason=(error|stalled|timeout)" "$SERVER_LOG" &&
+  fail "sessions closed for reason error/stalled/timeout while every viewer decoded"
 [ "$closed" -ge 50 ] || fail "server logged $closed sessions closed with sent_bytes > 0 within 15 s, want 50"
 stop_server
 echo "fanout: 50 viewers ok ($tcp TCP, $udp UDP sessions)"
