@@ -298,8 +298,7 @@ static bool is_hex(const char *v, size_t n)
     if (strlen(v) != n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f') ||
-              (v[i] >= 'A' && v[i] <= 'F')))
+        if (hex_digit(v[i]) < 0)
             return false;
     return true;
 }

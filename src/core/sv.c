@@ -151,6 +151,17 @@ int sv_parse_ms(struct sv s, uint64_t max_ms, uint64_t *out_ms)
     return 0;
 }
 
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 int sv_to_cstr(struct sv s, char *dst, size_t dst_size)
 {
     if (!dst_size)

@@ -42,6 +42,9 @@ int sv_parse_u32(struct sv s, uint32_t max, uint32_t *out);
 /* Decimal with optional fraction ("12", "12.345"), result in milliseconds. */
 int sv_parse_ms(struct sv s, uint64_t max_ms, uint64_t *out_ms);
 
+/* Value of a hexadecimal digit, or -1. */
+int hex_digit(char c);
+
 /* Copy a view into dst as a NUL-terminated string. Returns 0, or -EMSGSIZE if
  * it does not fit (dst is then left as an empty string). */
 int sv_to_cstr(struct sv s, char *dst, size_t dst_size);

@@ -434,17 +434,6 @@ static void to_hex(const uint8_t *b, size_t n, char *out)
     out[2 * n] = 0;
 }
 
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* out (RTSP_AUTH_MAX_HEX + 1) = lowercase hex of H(parts joined by ':'). */
 static int hash_hex(enum rtsp_auth_algo a, const struct sv *parts, size_t n_parts, char *out)
 {
@@ -731,7 +720,7 @@ static int cred_param(const struct param *pa, struct rtsp_auth_credentials *cr, 
                 return -EPROTO;
             uint32_t v = 0;
             for (size_t i = 0; cr->nc[i]; i++) {
-                int h = hex_val(cr->nc[i]);
+                int h = hex_digit(cr->nc[i]);
                 if (h < 0)
                     return -EPROTO;
                 v = (v << 4) | (uint32_t)h;
@@ -944,7 +933,7 @@ static enum rtsp_auth_result nonce_check(const struct rtsp_auth_server *s, const
         return RTSP_AUTH_BAD_NONCE;
     uint8_t raw[8 + NONCE_TAG_BYTES], tag[NONCE_TAG_BYTES];
     for (size_t i = 0; i < sizeof raw; i++) {
-        int hi = hex_val(nonce[2 * i]), lo = hex_val(nonce[2 * i + 1]);
+        int hi = hex_digit(nonce[2 * i]), lo = hex_digit(nonce[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return RTSP_AUTH_BAD_NONCE;
         raw[i] = (uint8_t)(hi << 4 | lo);
@@ -1044,7 +1033,7 @@ static bool stored_ha1(const char *h, enum rtsp_auth_algo a, char *out)
     if (!h || strlen(h) != n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        if (hex_val(h[i]) < 0)
+        if (hex_digit(h[i]) < 0)
             return false;
         out[i] = (h[i] >= 'A' && h[i] <= 'F') ? (char)(h[i] + 32) : h[i];
     }

@@ -66,17 +66,10 @@ static int parse_hex32(struct sv v, uint32_t *out)
         return -EPROTO;
     uint32_t x = 0;
     for (size_t i = 0; i < v.n; i++) {
-        char c = v.p[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
+        int d = hex_digit(v.p[i]);
+        if (d < 0)
             return -EPROTO;
-        x = x << 4 | d;
+        x = x << 4 | (uint32_t)d;
     }
     *out = x;
     return 0;

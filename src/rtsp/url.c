@@ -142,17 +142,6 @@ uint16_t rtsp_url_default_port(struct sv scheme)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int url_percent_decode(struct sv s, char *dst, size_t dst_size)
 {
     size_t o = 0;
@@ -165,7 +154,7 @@ int url_percent_decode(struct sv s, char *dst, size_t dst_size)
                 dst[0] = 0;
                 return -EPROTO;
             }
-            int h = hexval(s.p[i + 1]), l = hexval(s.p[i + 2]);
+            int h = hex_digit(s.p[i + 1]), l = hex_digit(s.p[i + 2]);
             if (h < 0 || l < 0 || (h == 0 && l == 0)) {
                 dst[0] = 0;
                 return -EPROTO;
