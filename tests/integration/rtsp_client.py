@@ -365,6 +365,29 @@ def cmd_bad(a):
     k.ok(r.status == 200, "$ frame on an unknown channel, then OPTIONS on the same connection -> 200", r)
     c.close()
 
+    # a request split into small pieces, and two pipelined requests in one
+    # write, are answered like any other
+    c = k.conn()
+    req = ("OPTIONS %s RTSP/1.0\r\nCSeq: 21\r\nUser-Agent: slow\r\n\r\n" % url).encode()
+    for i in range(0, len(req), 7):
+        c.send_raw(req[i:i + 7])
+        time.sleep(0.01)
+    r = c.read_response(5)
+    k.ok(r.status == 200 and r.h("CSeq") == "21", "OPTIONS sent 7 bytes at a time -> 200 CSeq: 21", r)
+    c.send_raw(("OPTIONS %s RTSP/1.0\r\nCSeq: 22\r\n\r\nOPTIONS %s RTSP/1.0\r\nCSeq: 23\r\n\r\n" % (url, url)).encode())
+    r1 = c.read_response(5)
+    r2 = c.read_response(5)
+    k.ok(r1.status == 200 and r1.h("CSeq") == "22" and r2.status == 200 and r2.h("CSeq") == "23",
+         "two pipelined OPTIONS in one write -> two 200s, CSeq 22 then 23", (r1, r2))
+    # 8 KiB of headers is well under the limit
+    c.send_raw(("OPTIONS %s RTSP/1.0\r\nCSeq: 24\r\n" % url).encode() +
+               b"".join(b"X-Pad-%d: %s\r\n" % (i, b"p" * 1000) for i in range(8)) + b"\r\n")
+    r = c.read_response(5)
+    k.ok(r.status == 200 and r.h("CSeq") == "24", "OPTIONS with 8 KiB of headers -> 200", r)
+    r = c.request("PLAY", url, ["Session: 0123456789NOSUCH"], session=False)
+    k.ok(r.status == 454, "PLAY with an unknown Session -> 454 Session Not Found", r)
+    c.close()
+
     # headers over 16 KiB -> connection closed
     c = k.conn()
     big = b"OPTIONS " + url.encode() + b" RTSP/1.0\r\nCSeq: 1\r\n" + b"".join(
@@ -409,6 +432,14 @@ def cmd_bad(a):
     k.ok(r.status == 461, "SETUP RTP/SAVP -> 461", r)
     r = c.request("SETUP", tracks[0][1], ["Transport: RTP/AVP;multicast;destination=232.1.1.1;port=5000-5001;ttl=1"])
     k.ok(r.status == 461, "SETUP multicast -> 461", r)
+
+    # interleaved without channels: the server assigns them
+    c2 = k.conn()
+    r = c2.request("SETUP", tracks[0][1], ["Transport: RTP/AVP/TCP;unicast"])
+    k.ok(r.status == 200 and re.search(r"interleaved=\d+-\d+", r.h("Transport") or ""),
+         "SETUP RTP/AVP/TCP without interleaved= -> 200 with interleaved=a-b assigned", r)
+    c2.request("TEARDOWN", url)
+    c2.close()
 
     # TCP interleaved session: PLAY, PAUSE, PLAY, TEARDOWN
     r = c.request("SETUP", tracks[0][1], ["Transport: RTP/AVP/TCP;unicast;interleaved=0-1"])

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Protocol conformance and bad input (python client rtsp_client.py "bad")
 # while an ffmpeg TCP viewer watches the same path: 400 with CSeq echoed,
-# 404, 501 with Public, oversized headers and bad Content-Length close the
-# connection, a $ frame on an unknown channel is ignored, Require (OPTIONS,
-# DESCRIBE) -> 551 with Unsupported, RTP/SAVP and multicast -> 461, Public,
-# SDP content, RTP-Info per track whose seq/rtptime the first RTP packets
-# carry, Session timeout, Date/Server, PAUSE/PLAY, TEARDOWN (logged
+# 404, 501 with Public, a request sent in 7-byte pieces, pipelined requests,
+# 8 KiB of headers -> 200, unknown Session -> 454, oversized headers and bad
+# Content-Length close the connection, a $ frame on an unknown channel is
+# ignored, Require (OPTIONS, DESCRIBE) -> 551 with Unsupported, RTP/SAVP and
+# multicast -> 461, interleaved channels assigned when absent, Public, SDP
+# content, RTP-Info per track whose seq/rtptime the first RTP packets carry,
+# Session timeout, Date/Server, PAUSE/PLAY, TEARDOWN (logged
 # reason=teardown). The viewer must be undisturbed: no missed packets, enough
 # frames.
 . "$(dirname "$0")/lib.sh"
