@@ -913,6 +913,10 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
             str_copy(err, errlen, "out of memory");
             goto fail;
         }
+        if (p->conf.on_demand)
+            log_warn("path %s: on_demand is not implemented yet; its source starts now and "
+                     "stays connected",
+                     p->conf.name);
         if (!p->conf.source[0]) {
             if (!p->conf.publish_users[0])
                 log_warn("path %s: anyone allowed to connect may publish into it (no "
