@@ -11,6 +11,7 @@
 #   wait_log RE [SECS]    wait until the server log matches RE (grep -E)
 #   wait_file FILE RE [SECS]
 #   count_frames FILE IDX number of framecrc lines of stream IDX in FILE
+#   max_pts_gap FILE IDX  longest pause (s) between frames of stream IDX
 #
 # Every test gets its own mktemp directory $TEST_DIR (removed on success, kept
 # on failure).  On exit the server log must not contain sanitizer reports.
@@ -164,6 +165,16 @@ wait_log() { wait_file "$SERVER_LOG" "$1" "${2:-10}"; }
 
 count_frames() { # FILE IDX: framecrc lines of stream IDX
   awk -F, -v s="$2" '!/^#/ && NF >= 5 && $1 + 0 == s && $1 ~ /^ *[0-9]+ *$/ { n++ } END { print n + 0 }' "$1"
+}
+
+max_pts_gap() { # FILE IDX: longest pause between consecutive frames of stream IDX, in seconds
+  awk -F, -v s="$2" '
+    /^#tb / { split($0, a, /[ :\/]+/); if (a[2] + 0 == s) { num = a[3]; den = a[4] } }
+    !/^#/ && NF >= 5 && $1 ~ /^ *[0-9]+ *$/ && $1 + 0 == s {
+      if (n++ && $3 - last > gap) gap = $3 - last
+      last = $3
+    }
+    END { printf "%.2f\n", (den ? gap * num / den : 0) }' "$1"
 }
 
 # check_session TRANSPORT [PATH]: the log has a session opened and closed on

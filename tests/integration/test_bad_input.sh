@@ -44,11 +44,18 @@ v=$(count_frames "$TEST_DIR/viewer.crc" 0)
 a=$(count_frames "$TEST_DIR/viewer.crc" 1)
 echo "viewer: exit $rc, $v video, $a audio frames"
 [ $rc -eq 0 ] || fail "viewer ffmpeg exited with $rc: $(tail -n 3 "$TEST_DIR/viewer.err")"
-# 600 at 30 fps; the live source may drop frames when the machine is
-# overloaded (ctest -j, ASan), so only half are required
-[ "$v" -ge 300 ] || fail "viewer decoded $v video frames in 20 s, want >= 300"
-[ "$a" -ge 400 ] || fail "viewer decoded $a audio frames in 20 s, want >= 400"
-grep -iE "missed|corrupt|error while decoding" "$TEST_DIR/viewer.err" &&
-  fail "viewer disturbed: $(grep -iE 'missed|corrupt|error while decoding' "$TEST_DIR/viewer.err" | head -n 5)"
+vgap=$(max_pts_gap "$TEST_DIR/viewer.crc" 0)
+agap=$(max_pts_gap "$TEST_DIR/viewer.crc" 1)
+echo "viewer: longest pause between frames: video $vgap s, audio $agap s"
+# 600 video frames at 30 fps; a live source on an overloaded machine (ctest
+# -j, ASan) drops video frames (seen: 269 of 600 with 898 of 937 audio
+# frames), so the video count only has to show a moving picture, while the
+# audio (cheap to encode) must be near real time and neither may pause.
+[ "$v" -ge 150 ] || fail "viewer decoded $v video frames in 20 s, want >= 150"
+[ "$a" -ge 700 ] || fail "viewer decoded $a audio frames in 20 s, want >= 700 (937 at 48 kHz)"
+awk -v g="$vgap" 'BEGIN { exit !(g <= 3.0) }' || fail "viewer's video paused $vgap s, want <= 3 s"
+awk -v g="$agap" 'BEGIN { exit !(g <= 1.0) }' || fail "viewer's audio paused $agap s, want <= 1 s"
+grep -iE "missed|corrupt|error while decoding|max delay reached" "$TEST_DIR/viewer.err" &&
+  fail "viewer disturbed: $(grep -iE 'missed|corrupt|error while decoding|max delay reached' "$TEST_DIR/viewer.err" | head -n 5)"
 stop_server
 echo "bad input: ok"
