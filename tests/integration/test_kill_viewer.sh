@@ -54,6 +54,8 @@ for n in a b; do
   [ "$v" -ge 300 ] || fail "viewer $n: $v video frames, want 300"
   [ $((v - vk)) -ge 60 ] || fail "viewer $n: only $((v - vk)) video frames decoded after the kill (had $vk), want >= 60"
   [ "$a" -ge 200 ] || fail "viewer $n: $a audio frames along with 300 video frames, want >= 200"
+  g=$(max_pts_gap "$TEST_DIR/$n.crc" 1)
+  awk -v g="$g" 'BEGIN { exit !(g <= 1.0) }' || fail "viewer $n: audio paused $g s, want <= 1 s"
   grep -iE "missed|corrupt|error while decoding|max delay reached" "$TEST_DIR/$n.err" &&
     fail "viewer $n was disturbed by the kill: $(grep -iE 'missed|corrupt|error while decoding|max delay reached' "$TEST_DIR/$n.err" | head -n 5)"
 done
