@@ -70,82 +70,89 @@ int h264_packetize(const uint8_t *au, size_t len, int nls, size_t max_payload, r
 {
     if (nls < 0 || nls > 4 || max_payload < 16)
         return -EINVAL;
-    /* collect NAL views first so we know which one is last */
-    enum { MAX_NALS = 256 };
-    const uint8_t *nals[MAX_NALS];
-    size_t sizes[MAX_NALS];
-    size_t n = 0;
+    /* pass 1: validate and count, so the last NAL (marker) is known and a
+     * malformed AU emits nothing */
     struct nal_iter it = {au, len, 0, nls};
     const uint8_t *nal;
-    size_t nl;
+    size_t nl, n_total = 0;
     int r;
-    while ((r = nal_next(&it, &nal, &nl)) == 1) {
-        if (n == MAX_NALS)
-            return -EMSGSIZE;
-        nals[n] = nal;
-        sizes[n] = nl;
-        n++;
-    }
+    while ((r = nal_next(&it, &nal, &nl)) == 1)
+        n_total++;
     if (r < 0)
         return r;
-    if (!n)
+    if (!n_total)
         return -EPROTO;
+    /* pass 2: in windows of NAL views (any number of NALs per AU) */
+    enum { MAX_NALS = 128 };
+    const uint8_t *nals[MAX_NALS];
+    size_t sizes[MAX_NALS];
+    size_t done = 0; /* NALs before this window */
+    it = (struct nal_iter){au, len, 0, nls};
     /* STAP-A needs a length before each NAL: it is assembled in a bounce buffer */
     uint8_t bounce[1500];
     size_t stap_cap = max_payload < sizeof bounce ? max_payload : sizeof bounce;
-    size_t i = 0;
-    while (i < n) {
-        /* aggregate a run of small NALs into one STAP-A */
-        size_t j = i, total = 1;
-        while (j < n && total + 2 + sizes[j] <= stap_cap)
-            total += 2 + sizes[j++];
-        if (j - i >= 2) {
-            uint8_t nri = 0, f = 0;
-            size_t off = 1;
-            for (size_t k = i; k < j; k++) {
-                f |= nals[k][0] & 0x80;
-                if ((nals[k][0] & 0x60) > nri)
-                    nri = nals[k][0] & 0x60;
-                bounce[off++] = (uint8_t)(sizes[k] >> 8);
-                bounce[off++] = (uint8_t)sizes[k];
-                memcpy(bounce + off, nals[k], sizes[k]);
-                off += sizes[k];
+    while (done < n_total) {
+        size_t n = 0;
+        while (n < MAX_NALS && nal_next(&it, &nals[n], &sizes[n]) == 1)
+            n++;
+        if (!n)
+            return -EPROTO;
+        bool last_window = done + n == n_total;
+        size_t i = 0;
+        while (i < n) {
+            /* aggregate a run of small NALs into one STAP-A */
+            size_t j = i, total = 1;
+            while (j < n && total + 2 + sizes[j] <= stap_cap)
+                total += 2 + sizes[j++];
+            if (j - i >= 2) {
+                uint8_t nri = 0, f = 0;
+                size_t off = 1;
+                for (size_t k = i; k < j; k++) {
+                    f |= nals[k][0] & 0x80;
+                    if ((nals[k][0] & 0x60) > nri)
+                        nri = nals[k][0] & 0x60;
+                    bounce[off++] = (uint8_t)(sizes[k] >> 8);
+                    bounce[off++] = (uint8_t)sizes[k];
+                    memcpy(bounce + off, nals[k], sizes[k]);
+                    off += sizes[k];
+                }
+                bounce[0] = (uint8_t)(f | nri | 24);
+                struct rtp_chunk part = {bounce, off};
+                r = emit(ctx, &part, 1, last_window && j == n);
+                if (r)
+                    return r;
+                i = j;
+                continue;
             }
-            bounce[0] = (uint8_t)(f | nri | 24);
-            struct rtp_chunk part = {bounce, off};
-            r = emit(ctx, &part, 1, j == n);
-            if (r)
-                return r;
-            i = j;
-            continue;
-        }
-        if (sizes[i] <= max_payload) {
-            struct rtp_chunk part = {nals[i], sizes[i]};
-            r = emit(ctx, &part, 1, i + 1 == n);
-            if (r)
-                return r;
+            if (sizes[i] <= max_payload) {
+                struct rtp_chunk part = {nals[i], sizes[i]};
+                r = emit(ctx, &part, 1, last_window && i + 1 == n);
+                if (r)
+                    return r;
+                i++;
+                continue;
+            }
+            /* FU-A */
+            uint8_t nh = nals[i][0];
+            const uint8_t *p = nals[i] + 1;
+            size_t left = sizes[i] - 1, chunk = max_payload - 2;
+            bool start = true;
+            while (left) {
+                size_t c = left < chunk ? left : chunk;
+                bool end = c == left;
+                uint8_t fu[2] = {(uint8_t)((nh & 0xe0) | 28),
+                                 (uint8_t)((start ? 0x80 : 0) | (end ? 0x40 : 0) | (nh & 0x1f))};
+                struct rtp_chunk parts[2] = {{fu, 2}, {p, c}};
+                r = emit(ctx, parts, 2, end && last_window && i + 1 == n);
+                if (r)
+                    return r;
+                p += c;
+                left -= c;
+                start = false;
+            }
             i++;
-            continue;
         }
-        /* FU-A */
-        uint8_t nh = nals[i][0];
-        const uint8_t *p = nals[i] + 1;
-        size_t left = sizes[i] - 1, chunk = max_payload - 2;
-        bool start = true;
-        while (left) {
-            size_t c = left < chunk ? left : chunk;
-            bool end = c == left;
-            uint8_t fu[2] = {(uint8_t)((nh & 0xe0) | 28),
-                             (uint8_t)((start ? 0x80 : 0) | (end ? 0x40 : 0) | (nh & 0x1f))};
-            struct rtp_chunk parts[2] = {{fu, 2}, {p, c}};
-            r = emit(ctx, parts, 2, end && i + 1 == n);
-            if (r)
-                return r;
-            p += c;
-            left -= c;
-            start = false;
-        }
-        i++;
+        done += n;
     }
     return 0;
 }
