@@ -273,7 +273,7 @@ static void udp_flush_cb(evutil_socket_t fd, short ev, void *arg)
 static void udp_rtcp_cb(evutil_socket_t fd, short ev, void *arg)
 {
     struct path *p = arg;
-    uint8_t buf[2048];
+    uint8_t buf[65536];
     for (int i = 0; i < 64; i++) {
         struct net_addr from;
         ssize_t n = net_udp_recv(fd, buf, sizeof buf, &from);
@@ -282,15 +282,25 @@ static void udp_rtcp_cb(evutil_socket_t fd, short ev, void *arg)
         struct rtcp_info info;
         uint64_t now = clock_mono_us();
         struct session *pub = p->publisher;
-        if (pub && pub->kind == T_UDP && net_addr_same_ip(&pub->peer_addr, &from)) {
+        if (pub && pub->kind == T_UDP) {
+            /* the publisher's media comes from the ports it declared in
+             * client_port: anything else on these sockets (a viewer's NAT
+             * punch or RTCP from the same host) is never published */
+            bool from_pub = false;
             for (size_t t = 0; t < p->n_pub; t++) {
-                if (fd == p->udp[t].rtp_fd && pub->tr[t].setup) {
+                if (!pub->tr[t].setup)
+                    continue;
+                if (fd == p->udp[t].rtp_fd && net_addr_equal(&pub->tr[t].rtp_to, &from)) {
                     publish_packet(p, t, buf, (size_t)n, now);
-                    break;
+                    from_pub = true;
+                } else if (fd == p->udp[t].rtcp_fd && net_addr_equal(&pub->tr[t].rtcp_to, &from)) {
+                    from_pub = true;
                 }
             }
-            pub->last_seen_us = now;
-            continue;
+            if (from_pub) {
+                pub->last_seen_us = now;
+                continue;
+            }
         }
         bool is_rtcp = rtcp_parse(buf, (size_t)n, &info) == 0;
         for (struct session *s = p->srv->sessions; s; s = s->next) {
