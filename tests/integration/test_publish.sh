@@ -15,6 +15,7 @@ password = s3cret
 [path live/cam1]
 publish_users = cam1
 publish_grace = 20
+[path live/udp]
 CONF
 start_server -c "$conf" -v
 
@@ -73,5 +74,18 @@ kill -INT "$v2" 2>/dev/null
 wait "$v2"
 after=$(grep -c '^0,' "$TEST_DIR/v2.crc" || true)
 [ "$after" -ge $((before + 90)) ] || fail "viewer did not resume after the publisher came back ($before -> $after frames)"
+# publishing over UDP, watched over UDP from the same host (the viewer's NAT
+# punch packets must not be taken for the publisher's media)
+timeout 25 ffmpeg -hide_banner -loglevel error -re -f lavfi -i "testsrc=size=320x240:rate=30" -t 10 \
+  -c:v libx264 -preset ultrafast -tune zerolatency -g 30 -f rtsp -rtsp_transport udp \
+  "rtsp://127.0.0.1:$PORT/live/udp" > "$TEST_DIR/pubudp.log" 2>&1 &
+track_pid $!
+wait_log "live/udp: .* announced 1 track" 15 || fail "UDP publisher did not announce"
+sleep 1
+timeout 30 ffmpeg -hide_banner -rtsp_transport udp -i "rtsp://127.0.0.1:$PORT/live/udp" -t 4 \
+  -f framecrc - > "$TEST_DIR/vudp.crc" 2> "$TEST_DIR/vudp.err"
+vu=$(grep -c '^0,' "$TEST_DIR/vudp.crc" || true)
+[ "$vu" -ge 90 ] || fail "UDP viewer of a UDP publisher decoded $vu frames"
+grep -qiE "missed [0-9]+ packets" "$TEST_DIR/vudp.err" && fail "UDP viewer of a UDP publisher lost packets"
 stop_server
 echo "publish: ok (viewer $vframes video / $aframes audio frames; resumed $before -> $after)"
