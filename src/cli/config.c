@@ -163,6 +163,30 @@ static int server_key(struct loader *l, const char *name, const char *v)
         c->max_requests_per_s = (unsigned)n;
         return 0;
     }
+    if (!strcmp(name, "max_header_bytes")) {
+        if (parse_num(l, name, v, 256, RTSP_MAX_HEADER_BYTES, &n))
+            return -1;
+        c->limits.header_bytes = (size_t)n;
+        return 0;
+    }
+    if (!strcmp(name, "max_headers")) {
+        if (parse_num(l, name, v, 4, RTSP_MAX_HEADERS, &n))
+            return -1;
+        c->limits.headers = (size_t)n;
+        return 0;
+    }
+    if (!strcmp(name, "max_body_bytes")) {
+        if (parse_num(l, name, v, 64, RTSP_MAX_BODY_BYTES, &n))
+            return -1;
+        c->limits.body_bytes = (size_t)n;
+        return 0;
+    }
+    if (!strcmp(name, "max_frame_bytes")) {
+        if (parse_num(l, name, v, 12, 65535, &n))
+            return -1;
+        c->limits.frame_bytes = (size_t)n;
+        return 0;
+    }
     if (!strcmp(name, "max_sessions_per_conn")) {
         if (parse_num(l, name, v, 1, 64, &n))
             return -1;

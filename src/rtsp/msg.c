@@ -323,12 +323,21 @@ static bool valid_name(struct sv name)
     return true;
 }
 
-static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_item *it)
+static size_t cap(size_t v, size_t max)
 {
-    size_t limit = len < RTSP_MAX_HEADER_BYTES ? len : RTSP_MAX_HEADER_BYTES;
+    return v && v < max ? v : max;
+}
+
+static int parse_message(const uint8_t *buf, size_t len, const struct rtsp_limits *lim,
+                         size_t *consumed, struct rtsp_item *it)
+{
+    size_t max_head = cap(lim->header_bytes, RTSP_MAX_HEADER_BYTES);
+    size_t max_headers = cap(lim->headers, RTSP_MAX_HEADERS);
+    size_t max_body = cap(lim->body_bytes, RTSP_MAX_BODY_BYTES);
+    size_t limit = len < max_head ? len : max_head;
     size_t head = find_head_end(buf, limit);
     if (!head)
-        return len >= RTSP_MAX_HEADER_BYTES ? -EMSGSIZE : -EAGAIN;
+        return len >= max_head ? -EMSGSIZE : -EAGAIN;
     struct rtsp_msg *m = &it->msg;
     const char *err = NULL;
     struct sv all = {(const char *)buf, head}, line;
@@ -354,7 +363,7 @@ static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struc
                 return -EPROTO;
             uint64_t v;
             struct sv value = sv_trim(sv_sub(line, (size_t)colon + 1, line.n));
-            int r = sv_parse_u64(value, RTSP_MAX_BODY_BYTES, &v);
+            int r = sv_parse_u64(value, max_body, &v);
             if (r == -ERANGE)
                 return -EMSGSIZE;
             if (r || (have_len && v != body))
@@ -377,7 +386,7 @@ static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struc
                 err = "header line without a colon";
             continue;
         }
-        if (m->n_headers >= RTSP_MAX_HEADERS)
+        if (m->n_headers >= max_headers)
             return -EMSGSIZE;
         struct rtsp_header *h = &m->headers[m->n_headers++];
         h->name = sv_trim(name);
@@ -398,6 +407,15 @@ static int parse_message(const uint8_t *buf, size_t len, size_t *consumed, struc
 
 int rtsp_parse(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_item *item)
 {
+    return rtsp_parse_lim(buf, len, NULL, consumed, item);
+}
+
+int rtsp_parse_lim(const uint8_t *buf, size_t len, const struct rtsp_limits *lim, size_t *consumed,
+                   struct rtsp_item *item)
+{
+    static const struct rtsp_limits maxima = {0};
+    if (!lim)
+        lim = &maxima;
     memset(item, 0, sizeof(*item));
     *consumed = 0;
     if (!len)
@@ -406,6 +424,8 @@ int rtsp_parse(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_ite
         if (len < 4)
             return -EAGAIN;
         size_t n = (size_t)buf[2] << 8 | buf[3];
+        if (n > cap(lim->frame_bytes, 65535))
+            return -EMSGSIZE;
         if (len - 4 < n)
             return -EAGAIN;
         item->kind = RTSP_ITEM_FRAME;
@@ -417,7 +437,7 @@ int rtsp_parse(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_ite
     }
     enum start s = message_start(buf, len);
     if (s == START_YES)
-        return parse_message(buf, len, consumed, item);
+        return parse_message(buf, len, lim, consumed, item);
     if (s == START_MAYBE)
         return -EAGAIN;
     /* Junk, up to the next '$', the next line that may start a message, or a

@@ -84,6 +84,16 @@ struct rtsp_item {
  * a response ("RTSP/"), so callers can count and bound them. */
 int rtsp_parse(const uint8_t *buf, size_t len, size_t *consumed, struct rtsp_item *item);
 
+/* Limits below the compile-time maxima (a field of 0, or above its maximum,
+ * means the maximum): head bytes (RTSP_MAX_HEADER_BYTES), header count
+ * (RTSP_MAX_HEADERS), body bytes (RTSP_MAX_BODY_BYTES) and interleaved frame
+ * payload bytes (65535). Over a limit: -EMSGSIZE, as for the maxima. */
+struct rtsp_limits {
+    size_t header_bytes, headers, body_bytes, frame_bytes;
+};
+int rtsp_parse_lim(const uint8_t *buf, size_t len, const struct rtsp_limits *lim, size_t *consumed,
+                   struct rtsp_item *item);
+
 /* First header with that name (case-insensitive); .p == NULL when absent. */
 struct sv rtsp_msg_header(const struct rtsp_msg *m, const char *name);
 /* CSeq as a number; -EPROTO when absent or not a number < 2^31. */
@@ -115,7 +125,7 @@ int rtsp_parse_session(struct sv value, struct rtsp_session_hdr *out);
 /* Range: npt=<start>-[<end>] | npt=now- . Only npt is understood. */
 struct rtsp_range {
     bool is_npt;
-    bool start_now;     /* "now-" */
+    bool start_now; /* "now-" */
     bool has_start;
     uint64_t start_ms;
     bool has_end;

@@ -581,7 +581,7 @@ static int conn_ingest(struct conn *c)
     while (!c->dead && off < c->in.len) {
         struct rtsp_item it;
         size_t used = 0;
-        int r = rtsp_parse(c->in.data + off, c->in.len - off, &used, &it);
+        int r = rtsp_parse_lim(c->in.data + off, c->in.len - off, &c->srv->conf.limits, &used, &it);
         if (r == -EAGAIN)
             break;
         if (r == -EMSGSIZE) {

@@ -10,6 +10,7 @@
 
 #include "core/limits.h"
 #include "net/acl.h"
+#include "rtsp/msg.h"
 
 struct event_base;
 
@@ -54,6 +55,7 @@ struct server_conf {
     unsigned request_timeout_s;  /* time to send the first whole request (slowloris) */
     unsigned idle_timeout_s;     /* connection without sessions or requests */
     unsigned max_requests_per_s; /* per connection */
+    struct rtsp_limits limits;   /* request head/header count/body/interleaved frame; 0 = maximum */
     struct acl acl;              /* checked at accept, before a byte is read */
     char realm[64];
     bool allow_basic_plaintext; /* Basic auth without TLS */

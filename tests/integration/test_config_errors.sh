@@ -12,6 +12,7 @@ check() { # $1 = expected text, rest: config lines
 }
 check "bad.conf:2: unknown key 'lisen' in \[server\]" "[server]" "lisen = 1.2.3.4:5"
 check "bad.conf:3: source_transport = 'sctp'" "[path a]" "source = testsrc" "source_transport = sctp"
+check "bad.conf:2: max_header_bytes = '100': expected a number from 256 to 16384" "[server]" "max_header_bytes = 100"
 check "bad.conf:1: unknown section \[paths a\]" "[paths a]"
 check "bad.conf:2: source: unknown source 'foo:bar'" "[path a]" "source = foo:bar"
 check "bad.conf:2: allow: '300.1.1.1' is not an IP address" "[server]" "allow = 300.1.1.1"

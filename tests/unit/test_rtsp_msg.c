@@ -633,6 +633,49 @@ static void test_header_caps(void **st)
     }
 }
 
+/* Configured limits below the maxima: each applies at its edge. */
+static void test_configured_limits(void **st)
+{
+    (void)st;
+    struct rtsp_item it;
+    size_t used;
+    struct rtsp_limits lim = {
+        .header_bytes = 64, .headers = 2, .body_bytes = 10, .frame_bytes = 100};
+    const char *ok = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n";
+    assert_int_equal(rtsp_parse_lim((const uint8_t *)ok, strlen(ok), &lim, &used, &it), 0);
+    assert_int_equal(used, strlen(ok));
+    /* 65 head bytes */
+    const char *head65 = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nX: 01234567890123456789012345678\r\n\r\n";
+    assert_int_equal(strlen(head65), 65);
+    assert_int_equal(rtsp_parse_lim((const uint8_t *)head65, 65, &lim, &used, &it), -EMSGSIZE);
+    assert_int_equal(rtsp_parse((const uint8_t *)head65, 65, &used, &it), 0);
+    /* 3 headers */
+    const char *three = "OPTIONS * RTSP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+    assert_int_equal(rtsp_parse_lim((const uint8_t *)three, strlen(three), &lim, &used, &it),
+                     -EMSGSIZE);
+    /* body of 10 passes, 11 does not (known from Content-Length alone) */
+    const char *b10 = "SET_PARAMETER * RTSP/1.0\r\nContent-Length: 10\r\n\r\n0123456789";
+    assert_int_equal(rtsp_parse_lim((const uint8_t *)b10, strlen(b10), &lim, &used, &it), 0);
+    assert_int_equal(it.msg.body.n, 10);
+    const char *b11 = "SET_PARAMETER * RTSP/1.0\r\nContent-Length: 11\r\n\r\n";
+    assert_int_equal(rtsp_parse_lim((const uint8_t *)b11, strlen(b11), &lim, &used, &it),
+                     -EMSGSIZE);
+    /* frames: 100 bytes pass, 101 fail as soon as the length is known */
+    uint8_t frame[4 + 101] = {'$', 0, 0, 100};
+    assert_int_equal(rtsp_parse_lim(frame, 104, &lim, &used, &it), 0);
+    assert_int_equal(it.frame.len, 100);
+    frame[3] = 101;
+    assert_int_equal(rtsp_parse_lim(frame, 4, &lim, &used, &it), -EMSGSIZE);
+    /* a limit above the maximum is the maximum */
+    struct rtsp_limits huge = {.headers = 1000};
+    char many[8192];
+    size_t n = (size_t)snprintf(many, sizeof many, "OPTIONS * RTSP/1.0\r\n");
+    for (int i = 0; i <= RTSP_MAX_HEADERS; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "X-%d: y\r\n", i);
+    n += (size_t)snprintf(many + n, sizeof many - n, "\r\n");
+    assert_int_equal(rtsp_parse_lim((const uint8_t *)many, n, &huge, &used, &it), -EMSGSIZE);
+}
+
 /* NUL bytes in every place */
 static void test_nul(void **st)
 {
@@ -910,12 +953,19 @@ static void test_frame_header(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vectors),     cmocka_unit_test(test_stream_every_split),
-        cmocka_unit_test(test_incomplete),  cmocka_unit_test(test_content_length),
-        cmocka_unit_test(test_header_caps), cmocka_unit_test(test_nul),
-        cmocka_unit_test(test_cseq),        cmocka_unit_test(test_methods_and_reasons),
-        cmocka_unit_test(test_session),     cmocka_unit_test(test_range),
-        cmocka_unit_test(test_tokens),      cmocka_unit_test(test_frame_header),
+        cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_stream_every_split),
+        cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_content_length),
+        cmocka_unit_test(test_header_caps),
+        cmocka_unit_test(test_configured_limits),
+        cmocka_unit_test(test_nul),
+        cmocka_unit_test(test_cseq),
+        cmocka_unit_test(test_methods_and_reasons),
+        cmocka_unit_test(test_session),
+        cmocka_unit_test(test_range),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_frame_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
