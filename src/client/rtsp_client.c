@@ -1,6 +1,8 @@
 #include "client/rtsp_client.h"
 
 #include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include "core/log.h"
 #include "net/dns.h"
 #include "net/net.h"
+#include "net/tls.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 #include "rtsp/auth.h"
@@ -93,6 +96,8 @@ struct rtsp_client {
     struct net_addr peer;
     int fd;
     struct event *ev_read, *ev_write, *ev_tick;
+    struct bufferevent *bev; /* rtsps://: the TLS connection (owns fd) */
+    SSL_CTX *tls_ctx;        /* made on the first rtsps:// start */
     struct buf in, out;
     size_t junk_run;
     uint64_t deadline_us; /* connect */
@@ -133,6 +138,7 @@ struct rtsp_client {
 };
 
 static void conn_close(struct rtsp_client *c, bool teardown);
+static bool ingest(struct rtsp_client *c);
 static void begin_connect(struct rtsp_client *c);
 static int send_req(struct rtsp_client *c, enum rtsp_method m);
 
@@ -184,6 +190,13 @@ static void track_close_udp(struct ctrack *t)
 
 static int flush_out(struct rtsp_client *c)
 {
+    if (c->bev) {
+        /* requests and reports only, a few KiB: the bufferevent queues them */
+        if (c->out.len && bufferevent_write(c->bev, c->out.data, c->out.len))
+            return -ENOMEM;
+        buf_reset(&c->out);
+        return 0;
+    }
     while (c->out.len) {
         struct iovec iov = {c->out.data, c->out.len};
         ssize_t n = net_writev(c->fd, &iov, 1);
@@ -209,8 +222,16 @@ static void conn_close(struct rtsp_client *c, bool teardown)
         buf_reset(&c->out);
         if (send_req(c, RTSP_METHOD_TEARDOWN) == 0 && c->out.len) {
             struct iovec iov = {c->out.data, c->out.len};
-            (void)net_writev(c->fd, &iov, 1);
+            if (c->bev)
+                (void)net_tls_write_now(c->bev, c->out.data, c->out.len);
+            else
+                (void)net_writev(c->fd, &iov, 1);
         }
+    }
+    if (c->bev) {
+        bufferevent_free(c->bev); /* closes fd */
+        c->bev = NULL;
+        c->fd = -1;
     }
     if (c->ev_read)
         event_free(c->ev_read);
@@ -839,7 +860,6 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)what;
     struct rtsp_client *c = arg;
-    unsigned gen = c->gen;
     size_t room = c->in.max - c->in.len;
     if (room == 0) {
         fail(c, -EMSGSIZE, "input over %u bytes without a whole message", CLI_IN_MAX);
@@ -863,6 +883,14 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         return;
     }
     c->in.len += (size_t)n;
+    ingest(c);
+}
+
+/* Parse and handle everything whole in c->in. Returns false when the
+ * connection was closed or restarted meanwhile. */
+static bool ingest(struct rtsp_client *c)
+{
+    unsigned gen = c->gen;
     size_t off = 0;
     while (off < c->in.len) {
         struct rtsp_item item;
@@ -872,7 +900,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
             break;
         if (r < 0) {
             fail(c, r, "lost the RTSP framing (%s)", r == -EMSGSIZE ? "over a cap" : "bad input");
-            return;
+            return false;
         }
         off += used;
         switch (item.kind) {
@@ -881,13 +909,13 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
             c->stats.junk_bytes += used;
             if (c->junk_run > RTSP_MAX_RESYNC_BYTES) {
                 fail(c, -EPROTO, "more than %d junk bytes between frames", RTSP_MAX_RESYNC_BYTES);
-                return;
+                return false;
             }
             continue;
         case RTSP_ITEM_FRAME:
             c->junk_run = 0;
             if (!handle_frame(c, &item.frame))
-                return;
+                return false;
             break;
         case RTSP_ITEM_MESSAGE:
             c->junk_run = 0;
@@ -902,9 +930,74 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
             break;
         }
         if (gen != c->gen)
-            return; /* closed or restarted: the buffer is gone */
+            return false; /* closed or restarted: the buffer is gone */
     }
     buf_consume(&c->in, off);
+    return true;
+}
+
+/* rtsps://: decrypted input from the TLS bufferevent. */
+static void tls_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct rtsp_client *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    while (evbuffer_get_length(in)) {
+        size_t room = c->in.max - c->in.len;
+        if (room == 0) {
+            fail(c, -EMSGSIZE, "input over %u bytes without a whole message", CLI_IN_MAX);
+            return;
+        }
+        if (room > CLI_READ_CHUNK)
+            room = CLI_READ_CHUNK;
+        if (buf_reserve(&c->in, room)) {
+            fail(c, -ENOMEM, "out of memory");
+            return;
+        }
+        int n = evbuffer_remove(in, c->in.data + c->in.len, room);
+        if (n <= 0)
+            return;
+        c->in.len += (size_t)n;
+        if (!ingest(c))
+            return;
+    }
+}
+
+static void tls_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct rtsp_client *c = arg;
+    if (what & BEV_EVENT_CONNECTED) {
+        log_verbose("rtsp client %s: TLS established", c->log_url);
+        c->st = CS_OPTIONS;
+        request(c, RTSP_METHOD_OPTIONS);
+        return;
+    }
+    if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
+        char why[160];
+        net_tls_error(bev, why, sizeof why);
+        if (c->st == CS_CONNECTING)
+            fail(c, -ECONNREFUSED, "TLS handshake with %s:%u failed: %s", c->url.host, c->url.port,
+                 why);
+        else if (what & BEV_EVENT_EOF)
+            fail(c, -ECONNRESET, "the server closed the connection (%s)", state_names[c->st]);
+        else
+            fail(c, -EIO, "TLS connection error: %s", why);
+    }
+}
+
+/* After the TCP connect of an rtsps:// URL: hand fd to a TLS bufferevent. */
+static void start_tls(struct rtsp_client *c)
+{
+    event_free(c->ev_read);
+    event_free(c->ev_write);
+    c->ev_read = c->ev_write = NULL;
+    c->bev = net_tls_connect(c->base, c->fd, c->tls_ctx, c->url.host);
+    if (!c->bev) {
+        c->fd = -1; /* closed by net_tls_connect */
+        fail(c, -ENOMEM, "cannot start TLS");
+        return;
+    }
+    bufferevent_setcb(c->bev, tls_read_cb, NULL, tls_event_cb, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
 static void write_cb(evutil_socket_t fd, short what, void *arg)
@@ -917,9 +1010,13 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
             fail(c, e, "cannot connect to %s:%u: %s", c->url.host, c->url.port, strerror(-e));
             return;
         }
+        net_tcp_tune(fd, 0, 0);
+        if (c->url.tls) {
+            start_tls(c); /* CONNECTING until the handshake is done */
+            return;
+        }
         event_del(c->ev_write);
         event_add(c->ev_read, NULL);
-        net_tcp_tune(fd, 0, 0);
         c->st = CS_OPTIONS;
         request(c, RTSP_METHOD_OPTIONS);
         return;
@@ -964,7 +1061,10 @@ static void begin_connect(struct rtsp_client *c)
 {
     c->st = CS_RESOLVING;
     c->deadline_us = clock_mono_us() + ms_us(c->o.connect_timeout_ms, 5000);
-    c->lower = c->o.transport == RTSP_CLIENT_TCP || c->tcp_sticky ? RTSP_LOWER_TCP : RTSP_LOWER_UDP;
+    /* rtsps://: interleaved inside the TLS connection (media over plain UDP
+     * would defeat the point) */
+    c->lower = c->o.transport == RTSP_CLIENT_TCP || c->tcp_sticky || c->url.tls ? RTSP_LOWER_TCP
+                                                                                : RTSP_LOWER_UDP;
     random_bytes(&c->ssrc, sizeof c->ssrc);
     int e = net_dns_resolve(c->dns, c->url.host, c->url.port, dns_cb, c);
     if (e)
@@ -1007,7 +1107,11 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     if (c->st == CS_IDLE)
         return;
     if ((c->st == CS_RESOLVING || c->st == CS_CONNECTING) && now > c->deadline_us) {
-        fail(c, -ETIMEDOUT, "cannot connect to %s:%u: timed out", c->url.host, c->url.port);
+        if (c->bev)
+            fail(c, -ETIMEDOUT, "TLS handshake with %s:%u timed out (is it an RTSPS port?)",
+                 c->url.host, c->url.port);
+        else
+            fail(c, -ETIMEDOUT, "cannot connect to %s:%u: timed out", c->url.host, c->url.port);
         return;
     }
     if (c->pending != RTSP_METHOD_UNKNOWN &&
@@ -1091,6 +1195,8 @@ void rtsp_client_free(struct rtsp_client *c)
     if (c->ev_tick)
         event_free(c->ev_tick);
     net_dns_free(c->dns);
+    if (c->tls_ctx)
+        net_tls_ctx_free(c->tls_ctx);
     free(c->sdp_buf);
     free(c);
 }
@@ -1102,8 +1208,14 @@ int rtsp_client_start(struct rtsp_client *c, const char *url, const struct rtsp_
     int e = cli_url_parse(url, &u);
     if (e)
         return e == -EPROTONOSUPPORT ? e : -EPROTO;
-    if (u.tls)
-        return -EPROTONOSUPPORT;
+    if (u.tls && !c->tls_ctx) {
+        char err[160];
+        c->tls_ctx = net_tls_client_ctx(false, err, sizeof err);
+        if (!c->tls_ctx) {
+            log_error("rtsp client: %s", err);
+            return -ENOMEM;
+        }
+    }
     if (str_copy(c->start_url, sizeof c->start_url, url))
         return -EPROTO;
     if (opts)

@@ -83,10 +83,13 @@ struct rtsp_client *rtsp_client_new(struct event_base *base, const struct rtsp_c
                                     void *ctx);
 /* Stops (TEARDOWN best effort) and frees. Accepts NULL. Not from a callback. */
 void rtsp_client_free(struct rtsp_client *c);
-/* Start a session to url (rtsp://[user[:password]@]host[:port]/path).
- * opts may be NULL (defaults). Stops a session in progress first. Returns 0
- * (progress and failures then come through the callbacks) or -EPROTO (bad
- * URL), -EPROTONOSUPPORT (rtsps:// is not supported yet), -ENOMEM. */
+/* Start a session to url (rtsp[s]://[user[:password]@]host[:port]/path).
+ * rtsps:// is RTSP over TLS (port 322 by default) with the media interleaved
+ * in it, whatever opts->transport says; the server's certificate is not
+ * verified (cameras and rtspgate use self-signed ones). opts may be NULL
+ * (defaults). Stops a session in progress first. Returns 0 (progress and
+ * failures then come through the callbacks) or -EPROTO (bad URL),
+ * -EPROTONOSUPPORT (not rtsp:// or rtsps://), -ENOMEM. */
 int rtsp_client_start(struct rtsp_client *c, const char *url, const struct rtsp_client_opts *opts);
 /* TEARDOWN (best effort) and close; no callback. Idempotent. Not from a callback. */
 void rtsp_client_stop(struct rtsp_client *c);

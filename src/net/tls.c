@@ -1,9 +1,14 @@
 #include "net/tls.h"
 
 #include <event2/bufferevent.h>
+#include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/util.h>
+#include <limits.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/sv.h"
@@ -95,4 +100,23 @@ struct bufferevent *net_tls_connect(struct event_base *base, int fd, SSL_CTX *ct
         close(fd);
     }
     return bev;
+}
+
+void net_tls_error(struct bufferevent *bev, char *out, size_t size)
+{
+    unsigned long e = bufferevent_get_openssl_error(bev);
+    if (e) {
+        ERR_error_string_n(e, out, size);
+        return;
+    }
+    int err = EVUTIL_SOCKET_ERROR();
+    snprintf(out, size, "%s", err ? strerror(err) : "connection closed during the TLS handshake");
+}
+
+int net_tls_write_now(struct bufferevent *bev, const void *data, size_t len)
+{
+    if (evbuffer_get_length(bufferevent_get_output(bev)) || len > INT_MAX)
+        return -1;
+    SSL *ssl = bufferevent_openssl_get_ssl(bev);
+    return ssl ? SSL_write(ssl, data, (int)len) : -1;
 }

@@ -21,4 +21,10 @@ struct bufferevent *net_tls_accept(struct event_base *base, int fd, SSL_CTX *ctx
 struct bufferevent *net_tls_connect(struct event_base *base, int fd, SSL_CTX *ctx,
                                     const char *host);
 
+/* The reason a TLS bufferevent failed (OpenSSL's error queue, else errno). */
+void net_tls_error(struct bufferevent *bev, char *out, size_t size);
+/* Write now, bypassing the output buffer (best effort: a TEARDOWN just before
+ * closing). Only when the bufferevent's output is empty. Returns bytes or -1. */
+int net_tls_write_now(struct bufferevent *bev, const void *data, size_t len);
+
 #endif

@@ -50,10 +50,6 @@ int relay_check_url(const char *url, char *err, size_t errlen)
 {
     struct cli_url u;
     int e = cli_url_parse(url, &u);
-    if (e == -EPROTONOSUPPORT || (!e && u.tls)) {
-        str_copy(err, errlen, "rtsps:// sources are not supported yet (use rtsp://)");
-        return -EINVAL;
-    }
     if (e) {
         char r[RTSP_MAX_URL_BYTES + 1];
         cli_url_redact(url, r, sizeof r);

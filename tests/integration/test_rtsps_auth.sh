@@ -65,5 +65,20 @@ head -c 4096 /dev/urandom | timeout 5 bash -c "cat > /dev/tcp/127.0.0.1/$TLS_POR
 timeout 30 ffmpeg -hide_banner -i "rtsps://bob:b0bpass@127.0.0.1:$TLS_PORT/cam" -t 2 -map 0:v \
   -f framecrc - > "$TEST_DIR/bob2.crc" 2>/dev/null
 [ "$(count_video "$TEST_DIR/bob2.crc")" -ge 40 ] || fail "RTSPS broken after TLS garbage"
+# rtsps:// as a source: a second rtspgate relays the RTSPS path (Digest,
+# self-signed certificate) and ffmpeg decodes it; an rtsps:// source that
+# points at the plain RTSP port fails the handshake with a clear log line.
+"$RTSPGATE" serve --listen 127.0.0.1:0 -v -p "relayed=rtsps://bob:b0bpass@127.0.0.1:$TLS_PORT/cam" \
+  -p "wrong=rtsps://bob:b0bpass@127.0.0.1:$PORT/cam" > "$TEST_DIR/relay.out" 2> "$TEST_DIR/relay.log" &
+relay_pid=$!
+track_pid $relay_pid
+wait_file "$TEST_DIR/relay.log" "listening on rtsp://" 10 || fail "relay did not start: $(tail -3 "$TEST_DIR/relay.log")"
+RPORT=$(sed -n 's|.*listening on rtsp://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$TEST_DIR/relay.log" | head -n 1)
+timeout 30 ffmpeg -hide_banner -rtsp_transport tcp -i "rtsp://127.0.0.1:$RPORT/relayed" -t 3 -map 0:v \
+  -f framecrc - > "$TEST_DIR/relayed.crc" 2> "$TEST_DIR/relayed.err"
+[ "$(count_video "$TEST_DIR/relayed.crc")" -ge 60 ] || fail "rtsps:// source relayed: $(tail -3 "$TEST_DIR/relayed.err"; grep -i relayed "$TEST_DIR/relay.log" | tail -3)"
+wait_file "$TEST_DIR/relay.log" "TLS handshake with 127.0.0.1:$PORT (failed|timed out)" 10 ||
+  fail "an rtsps:// source on a plain port: no handshake failure logged: $(grep -i wrong "$TEST_DIR/relay.log" | tail -3)"
+kill -TERM $relay_pid; wait $relay_pid
 stop_server
 echo "rtsps/auth/allow: ok"
