@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Throws malformed and abusive input at an rtspgate server (stdlib only).
 
-  hostile.py HOST PORT [--tls-port N] [--idle N]
+  hostile.py HOST PORT [--tls-port N] [--idle N] [--brute PATH --brute-from ADDR]
 
 Each case opens its own connection, sends one hostile input and requires
 either an RTSP error status or a close within a few seconds (never a hang,
@@ -10,6 +10,8 @@ never a 2xx for garbage). Prints one line per case and a summary
 """
 import argparse
 import concurrent.futures
+import hashlib
+import re
 import os
 import random
 import socket
@@ -129,12 +131,60 @@ def run_case(host, port, name, payload, expect):
         s.close()
 
 
+def brute(host, port, path, src, tries=15):
+    """Digest guesses for user alice on PATH from source address SRC, one
+    connection each, each with a fresh valid nonce: 401s until the server's
+    limit, then the connection is closed, and new connections from SRC are
+    refused (closed with no answer). Returns (ok, text)."""
+    url = f"rtsp://{host}:{port}/{path}"
+    log = []
+    for i in range(tries):
+        try:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(5)
+            s.bind((src, 0))
+            s.connect((host, port))
+        except OSError as e:
+            log.append("refused")
+            continue
+        try:
+            s.sendall(f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n".encode())
+            data, closed = read_until_close_or_status(s, time.time() + 5)
+            if not data.startswith(b"RTSP/1.0 401"):
+                log.append("closed" if closed else data[9:12].decode("latin-1"))
+                continue
+            head = data.decode("latin-1")
+            m = re.search(r'Digest realm="([^"]*)".*?nonce="([^"]*)"', head)
+            if not m:
+                return False, "401 without a Digest challenge"
+            realm, nonce = m.group(1), m.group(2)
+            ha1 = hashlib.md5(f"alice:{realm}:guess{i}".encode()).hexdigest()
+            ha2 = hashlib.md5(f"DESCRIBE:{url}".encode()).hexdigest()
+            resp = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()
+            auth = (f'Digest username="alice", realm="{realm}", nonce="{nonce}", uri="{url}", '
+                    f'response="{resp}"')
+            s.sendall(f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 2\r\nAuthorization: {auth}\r\n\r\n".encode())
+            data, closed = read_until_close_or_status(s, time.time() + 5)
+            log.append(data[9:12].decode("latin-1") if data.startswith(b"RTSP/1.0 ") else "closed")
+        finally:
+            s.close()
+    text = " ".join(log)
+    # every guess is refused; after the limit the address is shut out
+    if any(x.startswith("2") for x in log):
+        return False, "a wrong password was accepted: " + text
+    if log[:9] != ["401"] * 9 or any(x == "401" for x in log[10:]):
+        return False, "no shut-out after repeated failures: " + text
+    return True, text
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("host")
     ap.add_argument("port", type=int)
     ap.add_argument("--tls-port", type=int)
     ap.add_argument("--idle", type=int, default=0)
+    ap.add_argument("--brute")
+    ap.add_argument("--brute-from", default="127.0.0.2")
     a = ap.parse_args()
     failed = 0
     cases = reqs()
@@ -164,6 +214,11 @@ def main():
         print(f"idle: opened {len(socks)} connections; new connection while they are open: {what}")
         for s in socks:
             s.close()
+        total += 1
+    if a.brute:
+        ok, what = brute(a.host, a.port, a.brute, a.brute_from)
+        print(f"{'ok' if ok else 'FAIL'}: brute-force from {a.brute_from}: {what}")
+        failed += not ok
         total += 1
     print(f"hostile: {total} cases, {failed} failed")
     sys.exit(1 if failed else 0)

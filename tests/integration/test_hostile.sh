@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hostile input while a viewer watches: >= 200 malformed or abusive inputs on
-# the RTSP port, TLS garbage on the RTSPS port, 1000 idle connections. Every
+# the RTSP port, TLS garbage on the RTSPS port, 1000 idle connections, a
+# Digest password-guessing run from 127.0.0.2 (shut out after 10 failures). Every
 # input gets an error or a close; the server survives, its memory comes back
 # near its baseline, and the viewer sees no packet loss.
 set -u
@@ -16,8 +17,13 @@ rtsps_listen = 127.0.0.1:0
 tls_cert = $TEST_DIR/cert.pem
 tls_key = $TEST_DIR/key.pem
 request_timeout = 3
+[user alice]
+password = wonderland
 [path test]
 source = $TESTSRC
+[path secret]
+source = testsrc:size=160x120,fps=15,audio=0
+read_users = alice
 CONF
 start_server -c "$TEST_DIR/h.conf"
 TLS_PORT=$(sed -n 's/.*listening on rtsps:\/\/[^:]*:\([0-9]*\).*/\1/p' "$SERVER_LOG" | head -1)
@@ -33,9 +39,9 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 base=$(rss)
 
 timeout 150 python3 "$SRC_DIR/tests/integration/hostile.py" 127.0.0.1 "$PORT" --tls-port "$TLS_PORT" \
-  --idle 1000 > "$TEST_DIR/hostile.out" 2>&1
+  --idle 1000 --brute secret --brute-from 127.0.0.2 > "$TEST_DIR/hostile.out" 2>&1
 rc=$?
-grep -E "^(FAIL|idle|hostile)" "$TEST_DIR/hostile.out"
+grep -E "^(FAIL|idle|hostile)|brute" "$TEST_DIR/hostile.out"
 [ $rc -eq 0 ] || fail "hostile inputs: $(grep FAIL "$TEST_DIR/hostile.out" | head -5)"
 n=$(sed -n 's/^hostile: \([0-9]*\) cases.*/\1/p' "$TEST_DIR/hostile.out")
 [ "${n:-0}" -ge 200 ] || fail "only ${n:-0} hostile cases ran"
