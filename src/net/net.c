@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -312,6 +313,7 @@ void net_udp_batch_add(struct net_udp_batch *b, const struct net_addr *to, const
 int net_udp_batch_send(int fd, struct net_udp_batch *b)
 {
     unsigned done = 0;
+    bool retried = false;
     while (done < b->n) {
         int r = sendmmsg(fd, b->msgs + done, b->n - done, 0);
         if (r > 0) {
@@ -322,11 +324,62 @@ int net_udp_batch_send(int fd, struct net_udp_batch *b)
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
             return done ? (int)done : -EAGAIN;
-        /* An error specific to this datagram (e.g. ECONNREFUSED from an ICMP
-         * error, EMSGSIZE): skip it and go on with the rest. */
+        /* With IP_RECVERR, an ICMP error for an earlier datagram (a viewer
+         * that went away) is reported once by the next send, which is then
+         * not sent: send that datagram again. Any other error is specific
+         * to this datagram (e.g. EMSGSIZE): skip it and go on. */
+        if (r < 0 && !retried &&
+            (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH ||
+             errno == EHOSTDOWN)) {
+            retried = true;
+            continue;
+        }
+        retried = false;
         done++;
     }
     return (int)done;
+}
+
+void net_udp_enable_errors(int fd)
+{
+    int on = 1;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    else
+        setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+}
+
+int net_udp_recv_error(int fd, struct net_addr *dest, int *err)
+{
+    uint8_t data[64];
+    union {
+        struct cmsghdr h;
+        uint8_t b[512];
+    } ctl;
+    struct iovec iov = {data, sizeof data};
+    struct msghdr m = {.msg_name = &dest->ss,
+                       .msg_namelen = sizeof dest->ss,
+                       .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl.b,
+                       .msg_controllen = sizeof ctl.b};
+    ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    dest->len = m.msg_namelen;
+    *err = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+            (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+            struct sock_extended_err ee;
+            memcpy(&ee, CMSG_DATA(c), sizeof ee);
+            if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6)
+                *err = (int)ee.ee_errno;
+        }
+    }
+    return 0;
 }
 
 #include <ifaddrs.h>

@@ -57,6 +57,13 @@ int net_udp_open(const struct net_addr *a, int *fd);
 void net_udp_set_rcvbuf(int fd, int bytes);
 ssize_t net_udp_recv(int fd, void *buf, size_t len, struct net_addr *from);
 ssize_t net_udp_send(int fd, const void *buf, size_t len, const struct net_addr *to);
+/* Queue ICMP errors for datagrams sent from fd (IP_RECVERR / IPV6_RECVERR),
+ * so that a receiver that went away shows up as "port unreachable". */
+void net_udp_enable_errors(int fd);
+/* One queued ICMP error: *dest = the destination of the datagram that caused
+ * it, *err = its errno (ECONNREFUSED: port unreachable; 0: not from ICMP).
+ * Returns 0, or -EAGAIN when the queue is empty. */
+int net_udp_recv_error(int fd, struct net_addr *dest, int *err);
 
 #define NET_UDP_BATCH 256
 struct net_udp_batch {

@@ -55,6 +55,10 @@ struct session {
     struct session *udp_next, **udp_pprev;
     uint64_t last_seen_us, opened_us, next_sr_us;
     uint64_t bytes, packets, rtcp_in;
+    /* UDP viewer: ICMP port-unreachable errors since the first one with no
+     * sign of life after it (a viewer gone without TEARDOWN) */
+    unsigned unreach;
+    uint64_t unreach_first_us;
     struct net_addr peer_addr;
     char peer[NET_ADDR_STRLEN];
 };

@@ -65,6 +65,7 @@ int path_udp_open(struct path *p, size_t t, const struct net_addr *local)
     if (r)
         return r;
     u->batch = calloc(1, sizeof(*u->batch));
+    net_udp_enable_errors(u->rtp_fd);
     u->ev_rtp = event_new(p->srv->base, u->rtp_fd, EV_READ | EV_PERSIST, udp_rtcp_cb, p);
     u->ev_rtcp = event_new(p->srv->base, u->rtcp_fd, EV_READ | EV_PERSIST, udp_rtcp_cb, p);
     if (!u->batch || !u->ev_rtp || !u->ev_rtcp) {
@@ -269,10 +270,51 @@ static void udp_flush_cb(evutil_socket_t fd, short ev, void *arg)
             udp_send_batch(p, t);
 }
 
-/* RTCP (and NAT punch packets on the RTP port) from UDP viewers. */
+/* A UDP viewer whose RTP port answers with ICMP port unreachable, over at
+ * least UNREACH_SPAN with no RTCP or request from it since the first error,
+ * is gone (killed without TEARDOWN): close it now rather than at the session
+ * timeout, before anyone else gets its packets on a reused port. A single
+ * error (a NAT mapping a moment late) is not enough. */
+#define UNREACH_MIN  3
+#define UNREACH_SPAN (1500 * 1000ull)
+
+static void udp_errors(struct path *p, int fd)
+{
+    struct net_addr dest;
+    int err;
+    for (int i = 0; i < 64 && net_udp_recv_error(fd, &dest, &err) == 0; i++) {
+        if (err != ECONNREFUSED)
+            continue;
+        uint64_t now = clock_mono_us();
+        for (struct session *s = p->udp_play; s; s = s->udp_next) {
+            bool match = false;
+            for (size_t t = 0; t < RTSP_MAX_TRACKS && !match; t++)
+                match = s->tr[t].setup && net_addr_equal(&s->tr[t].rtp_to, &dest);
+            if (!match)
+                continue;
+            if (!s->unreach || s->last_seen_us > s->unreach_first_us) {
+                s->unreach = 0; /* alive since the last error: start over */
+                s->unreach_first_us = now;
+            }
+            s->unreach++;
+            if (s->unreach >= UNREACH_MIN && now - s->unreach_first_us >= UNREACH_SPAN) {
+                log_verbose("session %s: %s answers RTP with ICMP port unreachable", s->id,
+                            s->peer);
+                session_close(s, "unreachable");
+            }
+            break;
+        }
+    }
+}
+
+/* RTCP (and NAT punch packets on the RTP port) from UDP viewers; ICMP
+ * errors queued on the RTP sockets. */
 static void udp_rtcp_cb(evutil_socket_t fd, short ev, void *arg)
 {
     struct path *p = arg;
+    for (size_t t = 0; t < RTSP_MAX_TRACKS; t++)
+        if (p->udp_open[t] && fd == p->udp[t].rtp_fd)
+            udp_errors(p, fd);
     uint8_t buf[65536];
     for (int i = 0; i < 64; i++) {
         struct net_addr from;
