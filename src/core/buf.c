@@ -91,3 +91,9 @@ void buf_consume(struct buf *b, size_t n)
     memmove(b->data, b->data + n, b->len - n);
     b->len -= n;
 }
+
+void buf_release_if_empty(struct buf *b, size_t keep)
+{
+    if (!b->len && b->cap > keep)
+        buf_free(b);
+}

@@ -504,6 +504,7 @@ void conn_flush(struct conn *c)
             buf_consume(&c->out, (size_t)w);
             if (c->out.len)
                 return conn_block(c);
+            buf_release_if_empty(&c->out, 1024);
             continue;
         }
         struct session *s = c->tcp_sess;
@@ -670,6 +671,8 @@ static int conn_ingest(struct conn *c)
     if (c->dead)
         return -1;
     buf_consume(&c->in, off);
+    /* a viewer sends a few bytes every few seconds: no 16 KiB per viewer */
+    buf_release_if_empty(&c->in, 0);
     return 0;
 }
 
