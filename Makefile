@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 ARGS       ?=
 
-.PHONY: all build run test test-fast test-asan fuzz bench deps-run deps-test format clean
+.PHONY: all build build-asan run test test-fast test-asan fuzz bench deps-run deps-test format clean
 
 all: build
 
@@ -23,19 +23,29 @@ build: deps-run
 run: build
 	./$(BUILD)/rtspgate serve $(ARGS)
 
-# Every test, twice: a normal build, then ASan+UBSan. Then the fuzzers.
-test: deps-test
-	$(MAKE) test-fast
-	$(MAKE) test-asan
+# Every test, twice: the normal build's and the ASan+UBSan build's (names
+# prefixed asan/), in one CTest schedule so that one build's real-time tests
+# overlap the other's (most of a test's time is a live stream playing, not
+# CPU); the heaviest run alone. Then the fuzzers.
+TEST_JOBS ?= 4
+ALL_TESTS  = build-all-tests
+
+test: deps-test build build-asan
+	@mkdir -p $(ALL_TESTS)
+	@printf 'subdirs("%s" "%s")\n' "$(abspath $(BUILD))" "$(abspath $(ASAN_BUILD))" > $(ALL_TESTS)/CTestTestfile.cmake
+	cd $(ALL_TESTS) && ctest --output-on-failure -j$(TEST_JOBS)
 	$(MAKE) fuzz
 	@echo "make test: all stages passed"
 
+# One flavour only (while developing).
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-test-asan:
+build-asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DRTSPGATE_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+test-asan: build-asan
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j$(JOBS)
 
 fuzz:
@@ -52,4 +62,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(ALL_TESTS)
