@@ -856,21 +856,31 @@ static bool handle_frame(struct rtsp_client *c, const struct rtsp_frame *f)
     return true;
 }
 
-static void read_cb(evutil_socket_t fd, short what, void *arg)
+/* Room for the next read into c->in (reserved), or 0 after failing the
+ * session (input over the cap, out of memory). */
+static size_t in_room(struct rtsp_client *c)
 {
-    (void)what;
-    struct rtsp_client *c = arg;
     size_t room = c->in.max - c->in.len;
     if (room == 0) {
         fail(c, -EMSGSIZE, "input over %u bytes without a whole message", CLI_IN_MAX);
-        return;
+        return 0;
     }
     if (room > CLI_READ_CHUNK)
         room = CLI_READ_CHUNK;
     if (buf_reserve(&c->in, room)) {
         fail(c, -ENOMEM, "out of memory");
-        return;
+        return 0;
     }
+    return room;
+}
+
+static void read_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct rtsp_client *c = arg;
+    size_t room = in_room(c);
+    if (!room)
+        return;
     ssize_t n = net_read(fd, c->in.data + c->in.len, room);
     if (n == -EAGAIN)
         return;
@@ -942,17 +952,9 @@ static void tls_read_cb(struct bufferevent *bev, void *arg)
     struct rtsp_client *c = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     while (evbuffer_get_length(in)) {
-        size_t room = c->in.max - c->in.len;
-        if (room == 0) {
-            fail(c, -EMSGSIZE, "input over %u bytes without a whole message", CLI_IN_MAX);
+        size_t room = in_room(c);
+        if (!room)
             return;
-        }
-        if (room > CLI_READ_CHUNK)
-            room = CLI_READ_CHUNK;
-        if (buf_reserve(&c->in, room)) {
-            fail(c, -ENOMEM, "out of memory");
-            return;
-        }
         int n = evbuffer_remove(in, c->in.data + c->in.len, room);
         if (n <= 0)
             return;
