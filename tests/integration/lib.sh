@@ -6,6 +6,7 @@
 #   stop_server           SIGTERM; the server must exit within 5 s with status 0
 #                         (also done at exit when a passing test left it running)
 #   track_pid PID         kill PID (by PID, never by name) when the test exits
+#   at_exit CMD...        run CMD at exit after those processes are gone
 #   need_cmd CMD          skip the test (exit 77) when CMD is missing
 #   fail MSG              print MSG and the server log tail, exit 1
 #   wait_log RE [SECS]    wait until the server log matches RE (grep -E)
@@ -33,6 +34,10 @@ _PIDS=()
 _FAILED=0
 
 track_pid() { _PIDS+=("$1"); }
+# at_exit CMD...: run CMD when the test exits, after its processes are gone
+# (e.g. deleting network namespaces the test made).
+_AT_EXIT=()
+at_exit() { _AT_EXIT+=("$*"); }
 
 need_cmd() {
   command -v "$1" > /dev/null 2>&1 || { echo "SKIP: $TEST_NAME needs $1" >&2; exit 77; }
@@ -89,6 +94,7 @@ _cleanup() {
   done
   for p in "${_PIDS[@]}"; do _kill_pid "$p"; done
   wait 2> /dev/null
+  for p in "${_AT_EXIT[@]}"; do eval "$p"; done
   if ! _sanitizer_check; then rc=1; fi
   if [ $rc -eq 0 ]; then
     rm -rf "$TEST_DIR"
