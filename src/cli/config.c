@@ -91,6 +91,8 @@ static struct server_path_conf *new_path(struct server_conf *c, struct sv name, 
     }
     p->source_timeout_ms = 2000;
     p->publish_grace_s = 30;
+    p->on_demand_linger_s = 10;
+    p->on_demand_timeout_s = 10;
     c->n_paths++;
     return p;
 }
@@ -267,6 +269,13 @@ static int path_key(struct loader *l, const char *name, const char *v)
         if (parse_num(l, name, v, 0, 86400, &n))
             return -1;
         p->publish_grace_s = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "on_demand_linger") || !strcmp(name, "on_demand_timeout")) {
+        bool linger = !strcmp(name, "on_demand_linger");
+        if (parse_num(l, name, v, linger ? 0 : 1, 86400, &n))
+            return -1;
+        *(linger ? &p->on_demand_linger_s : &p->on_demand_timeout_s) = (unsigned)n;
         return 0;
     }
     if (!strcmp(name, "on_demand") || !strcmp(name, "low_latency")) {

@@ -196,6 +196,18 @@ void hub_stream_upstream_reset(struct hub_stream *s)
         s->ts[i].resync = true;
 }
 
+int hub_stream_clear(struct hub_stream *s)
+{
+    if (s->n_subs)
+        return -EBUSY;
+    while (s->tail < s->head)
+        evict_one(s);
+    s->n_tracks = 0;
+    s->key_track = -1;
+    hub_stream_upstream_reset(s);
+    return 0;
+}
+
 /* Newest keyframe position still in the ring, or head (live edge). */
 static uint64_t newest_key(const struct hub_stream *s)
 {

@@ -19,12 +19,12 @@
 #include "core/pkt.h"
 
 struct hub_track_info {
-    char media[16];   /* "video", "audio", "application" */
-    uint8_t pt;       /* RTP payload type */
+    char media[16]; /* "video", "audio", "application" */
+    uint8_t pt;     /* RTP payload type */
     uint32_t clock_rate;
-    char rtpmap[64];  /* e.g. "H264/90000"; empty for static payload types */
-    char fmtp[2048];  /* without "a=fmtp:<pt> "; may be empty */
-    char extra[1024]; /* other attribute lines for the SDP, each ending in CRLF */
+    char rtpmap[64];         /* e.g. "H264/90000"; empty for static payload types */
+    char fmtp[2048];         /* without "a=fmtp:<pt> "; may be empty */
+    char extra[1024];        /* other attribute lines for the SDP, each ending in CRLF */
     bool is_video_key_track; /* keyframes of this track index the ring */
 };
 
@@ -40,8 +40,8 @@ struct hub_sub_ops {
 
 struct hub_sub {
     /* public, read-only outside the hub */
-    uint64_t pos;      /* next ring position to send */
-    uint64_t skips;    /* times this subscriber fell off the ring and jumped */
+    uint64_t pos;   /* next ring position to send */
+    uint64_t skips; /* times this subscriber fell off the ring and jumped */
     uint64_t skipped_pkts;
     /* owned by the user of the subscriber */
     const struct hub_sub_ops *ops;
@@ -84,6 +84,11 @@ void hub_stream_publish(struct hub_stream *s, struct pkt *p, uint64_t now_us);
  * packet of each track continues the numbering viewers already have, with the
  * timestamp advanced by the wall time elapsed. */
 void hub_stream_upstream_reset(struct hub_stream *s);
+/* The upstream stopped for good (an on-demand source with no viewer left):
+ * drop every packet, keyframe and the track list, so the next upstream starts
+ * afresh (sequence numbers and timestamps still continue). Only without
+ * subscribers: -EBUSY otherwise. */
+int hub_stream_clear(struct hub_stream *s);
 
 /* Subscribers. attach puts the cursor at the newest keyframe (or at the live
  * edge if low_latency or no keyframe is held). */

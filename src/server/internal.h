@@ -93,6 +93,8 @@ struct path {
     struct udp_track udp[RTSP_MAX_TRACKS];
     struct session *udp_play;
     struct event *ev_udp_flush;
+    uint32_t seed;          /* for (re)starting the source */
+    uint64_t idle_since_us; /* on demand: running with no viewer since (0: has viewers) */
 };
 
 struct conn {
@@ -117,6 +119,11 @@ struct conn {
     uint64_t requests;
     uint64_t rate_window_us; /* start of the current one-second window */
     unsigned rate_count;
+    /* A DESCRIBE of an on-demand path whose source is starting: the request
+     * stays unparsed in `in` until the tracks are known or the wait ends. */
+    struct path *wait_path;
+    uint64_t wait_until_us;
+    bool wait_expired; /* the next parse answers it 503 instead of waiting */
 };
 
 struct listener {
@@ -185,7 +192,10 @@ void publish_session_gone(struct session *s);
 void publish_tick(struct server *srv, uint64_t now_us);
 
 /* requests.c */
-void handle_request(struct conn *c, const struct rtsp_msg *m);
+/* Returns 1 when the request must wait (on-demand source starting): the
+ * caller leaves it unconsumed and parses it again later. */
+int handle_request(struct conn *c, const struct rtsp_msg *m);
+int path_source_start(struct path *p, char *err, size_t errlen);
 void handle_frame(struct conn *c, const struct rtsp_frame *f);
 void reply_error(struct req *r, int status);
 struct session *req_session(struct req *r, int *status);

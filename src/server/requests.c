@@ -470,7 +470,7 @@ static int check_auth(struct req *r, struct path *p, bool publish)
     return -401;
 }
 
-void handle_request(struct conn *c, const struct rtsp_msg *m)
+int handle_request(struct conn *c, const struct rtsp_msg *m)
 {
     struct req r = {.c = c, .m = m, .out = &c->out};
     clock_http_date(r.date, sizeof r.date);
@@ -488,7 +488,7 @@ void handle_request(struct conn *c, const struct rtsp_msg *m)
             log_warn("connection %s: over %u requests per second, closing", c->peer_str,
                      c->srv->conf.max_requests_per_s);
             conn_close(c, "error");
-            return;
+            return 0;
         }
         status = 503;
         goto error;
@@ -571,6 +571,32 @@ void handle_request(struct conn *c, const struct rtsp_msg *m)
     status = check_auth(&r, p, publishing);
     if (status)
         goto done;
+    if (!publishing && p->conf.on_demand && p->conf.source[0] && !hub_stream_n_tracks(p->stream)) {
+        /* an on-demand source not running (or still starting): start it and
+         * let the request wait for its tracks */
+        if (c->wait_expired) {
+            log_warn("%s: %.*s %s: the on-demand source gave no stream within %u s -> 503",
+                     c->peer_str, SV_ARG(m->method_name), p->conf.name,
+                     p->conf.on_demand_timeout_s);
+            status = 503;
+            goto error;
+        }
+        if (!p->source) {
+            char e[256];
+            if (path_source_start(p, e, sizeof e)) {
+                log_warn("path %s: cannot start the on-demand source: %s", p->conf.name, e);
+                status = 503;
+                goto error;
+            }
+            log_info("path %s: first viewer (%s): starting the on-demand source", p->conf.name,
+                     c->peer_str);
+        }
+        c->wait_path = p;
+        c->wait_until_us = now + (uint64_t)p->conf.on_demand_timeout_s * 1000000u;
+        c->requests--; /* counted again when it is parsed again */
+        c->rate_count--;
+        return 1;
+    }
     if (m->method == RTSP_METHOD_ANNOUNCE) {
         status = track >= 0 ? 404 : do_announce(&r, p);
     } else if (m->method == RTSP_METHOD_RECORD) {
@@ -598,6 +624,7 @@ error:
     reply_error(&r, status);
 out:
     log_request(c, m, status < 0 ? -status : status);
+    return 0;
 }
 
 void handle_frame(struct conn *c, const struct rtsp_frame *f)

@@ -620,6 +620,8 @@ static int conn_ingest(struct conn *c)
 {
     if (c->tcp_sess)
         c->tcp_sess->last_seen_us = clock_mono_us();
+    if (c->wait_path)
+        return 0; /* a request waits for an on-demand source: parse nothing yet */
     size_t off = 0;
     while (!c->dead && off < c->in.len) {
         struct rtsp_item it;
@@ -641,7 +643,10 @@ static int conn_ingest(struct conn *c)
             c->junk_run = 0;
             if (it.msg.is_response)
                 break; /* a response to nothing we sent: ignore */
-            handle_request(c, &it.msg);
+            if (handle_request(c, &it.msg) == 1) {
+                off -= used; /* parsed again when the source is up */
+                goto wait;
+            }
             break;
         case RTSP_ITEM_BAD_MESSAGE: {
             c->junk_run = 0;
@@ -668,6 +673,7 @@ static int conn_ingest(struct conn *c)
             break;
         }
     }
+wait:
     if (c->dead)
         return -1;
     buf_consume(&c->in, off);
@@ -837,6 +843,63 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
 
 /* ----------------------------------------------------------------- timers */
 
+int path_source_start(struct path *p, char *err, size_t errlen)
+{
+    struct source_opts so = {
+        .rtsp_transport = p->conf.source_transport == SOURCE_TRANSPORT_TCP   ? SOURCE_RTSP_TCP
+                          : p->conf.source_transport == SOURCE_TRANSPORT_UDP ? SOURCE_RTSP_UDP
+                                                                             : SOURCE_RTSP_AUTO,
+        .rtsp_udp_timeout_ms = p->conf.source_timeout_ms,
+    };
+    p->source = source_new_opts(p->srv->base, p->conf.source, &so, p->stream, p->seed, err, errlen);
+    p->idle_since_us = 0;
+    return p->source ? 0 : -1;
+}
+
+/* On-demand paths: answer the requests that waited for a starting source,
+ * and stop a source nobody has watched for on_demand_linger seconds. */
+static void on_demand_tick(struct server *srv, uint64_t now)
+{
+    bool used[SERVER_MAX_PATHS] = {false};
+    for (struct conn *c = srv->conns, *n; c; c = n) {
+        n = c->next;
+        struct path *p = c->wait_path;
+        if (!p)
+            continue;
+        used[p - srv->paths] = true;
+        bool up = hub_stream_n_tracks(p->stream) > 0;
+        if (!up && now < c->wait_until_us)
+            continue;
+        c->wait_path = NULL;
+        c->wait_expired = !up;
+        if (conn_ingest(c) == 0) {
+            c->wait_expired = false;
+            conn_flush(c);
+        }
+    }
+    for (struct session *s = srv->sessions; s; s = s->next)
+        used[s->path - srv->paths] = true;
+    for (size_t i = 0; i < srv->n_paths; i++) {
+        struct path *p = &srv->paths[i];
+        if (!p->conf.on_demand || !p->source || used[i] || p->publisher) {
+            p->idle_since_us = 0;
+            continue;
+        }
+        if (!p->idle_since_us) {
+            p->idle_since_us = now;
+            continue;
+        }
+        if (now - p->idle_since_us < (uint64_t)p->conf.on_demand_linger_s * 1000000u)
+            continue;
+        log_info("path %s: no viewer for %u s: stopping the on-demand source", p->conf.name,
+                 p->conf.on_demand_linger_s);
+        source_free(p->source);
+        p->source = NULL;
+        p->idle_since_us = 0;
+        hub_stream_clear(p->stream);
+    }
+}
+
 static void tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
     struct server *srv = arg;
@@ -844,6 +907,8 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
     publish_tick(srv, now);
     for (struct conn *c = srv->conns, *n; c; c = n) {
         n = c->next;
+        if (c->wait_path)
+            continue; /* bounded by the path's on_demand_timeout instead */
         if (!c->requests && now - c->opened_us > srv->conf.request_timeout_s * 1000000ull) {
             log_warn("connection %s: no complete request in %u s, closing", c->peer_str,
                      srv->conf.request_timeout_s);
@@ -870,6 +935,8 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
             s->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
         }
     }
+    /* last: the requests it lets through are newer than `now` */
+    on_demand_tick(srv, now);
 }
 
 /* ------------------------------------------------------------------ api */
@@ -959,19 +1026,14 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
         struct path *p = &srv->paths[i];
         p->srv = srv;
         p->conf = conf->paths[i];
-        uint32_t seed;
-        RAND_bytes((uint8_t *)&seed, sizeof seed);
-        p->stream = hub_stream_new(p->conf.name, conf->ring_bytes, seed);
+        RAND_bytes((uint8_t *)&p->seed, sizeof p->seed);
+        p->stream = hub_stream_new(p->conf.name, conf->ring_bytes, p->seed);
         p->ev_udp_flush = event_new(base, -1, 0, udp_flush_cb, p);
         srv->n_paths++;
         if (!p->stream || !p->ev_udp_flush) {
             str_copy(err, errlen, "out of memory");
             goto fail;
         }
-        if (p->conf.on_demand)
-            log_warn("path %s: on_demand is not implemented yet; its source starts now and "
-                     "stays connected",
-                     p->conf.name);
         if (!p->conf.source[0]) {
             if (!p->conf.publish_users[0])
                 log_warn("path %s: anyone allowed to connect may publish into it (no "
@@ -979,15 +1041,12 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
                          p->conf.name);
             continue; /* a publish path: ANNOUNCE/RECORD feeds it */
         }
+        if (p->conf.on_demand) {
+            log_info("path %s: on demand: its source starts with the first viewer", p->conf.name);
+            continue;
+        }
         char e2[256];
-        struct source_opts so = {
-            .rtsp_transport = p->conf.source_transport == SOURCE_TRANSPORT_TCP   ? SOURCE_RTSP_TCP
-                              : p->conf.source_transport == SOURCE_TRANSPORT_UDP ? SOURCE_RTSP_UDP
-                                                                                 : SOURCE_RTSP_AUTO,
-            .rtsp_udp_timeout_ms = p->conf.source_timeout_ms,
-        };
-        p->source = source_new_opts(base, p->conf.source, &so, p->stream, seed, e2, sizeof e2);
-        if (!p->source) {
+        if (path_source_start(p, e2, sizeof e2)) {
             str_fmt(err, errlen, "path '%s': %s", p->conf.name, e2);
             goto fail;
         }

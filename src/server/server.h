@@ -34,6 +34,8 @@ struct server_path_conf {
     bool low_latency;
     enum source_transport source_transport; /* for rtsp:// sources */
     bool on_demand;                         /* connect the source when the first viewer comes */
+    unsigned on_demand_linger_s;            /* ... and stop it this long after the last leaves */
+    unsigned on_demand_timeout_s;           /* a DESCRIBE waits this long for it, then 503 */
     unsigned source_timeout_ms;             /* auto: UDP -> TCP fallback when no RTP in this time */
     struct acl acl;                         /* who may use this path (403 otherwise) */
     unsigned publish_grace_s; /* publish path: viewers wait this long for a publisher to return */

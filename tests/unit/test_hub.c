@@ -1,5 +1,6 @@
 /* Hub: ring bounds, keyframe starts, slow-subscriber skips, wakeups and
  * sequence/timestamp continuity across upstream restarts. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,7 +94,7 @@ static void test_wake_once_per_cycle(void **st)
     assert_true(hub_sub_wait(&a));
     hub_stream_publish(s, mk(0, 1, 0, 7, 10, true), 1);
     hub_stream_publish(s, mk(0, 2, 0, 7, 10, false), 1);
-    assert_int_equal(wakes, 1); /* not re-armed until it waits again */
+    assert_int_equal(wakes, 1);     /* not re-armed until it waits again */
     assert_false(hub_sub_wait(&a)); /* packets pending */
     struct pkt *p[4];
     assert_int_equal(hub_sub_peek_many(&a, p, 4), 2);
@@ -192,13 +193,51 @@ static void test_continuity_across_restart(void **st)
     hub_stream_free(s);
 }
 
+/* on-demand stop: clear drops packets, keyframes and tracks; refused while
+ * someone watches; a new viewer after the next start gets only new packets */
+static void test_clear(void **st)
+{
+    (void)st;
+    struct hub_stream *s = mkstream(0);
+    for (uint16_t i = 0; i < 5; i++)
+        hub_stream_publish(s, mk(0, i, i * 3000u, 7, 10, i == 0), 1000000u + i * 33333u);
+    struct hub_sub a;
+    hub_sub_attach(s, &a, &ops, NULL, false);
+    assert_int_equal(hub_stream_clear(s), -EBUSY);
+    hub_sub_detach(&a);
+    assert_true(hub_stream_ready(s));
+    assert_int_equal(hub_stream_clear(s), 0);
+    assert_false(hub_stream_ready(s));
+    assert_int_equal(hub_stream_n_tracks(s), 0);
+    struct hub_stats hs;
+    hub_stream_stats(s, &hs);
+    assert_int_equal(hs.ring_pkts, 0);
+    assert_int_equal(hs.ring_bytes, 0);
+    /* the next upstream */
+    struct hub_track_info ti;
+    memset(&ti, 0, sizeof ti);
+    str_copy(ti.media, sizeof ti.media, "video");
+    ti.clock_rate = 90000;
+    ti.is_video_key_track = true;
+    assert_int_equal(hub_stream_set_tracks(s, &ti, 1), 0);
+    hub_stream_publish(s, mk(0, 1000, 50000, 8, 10, false), 60000000u);
+    hub_stream_publish(s, mk(0, 1001, 53000, 8, 10, true), 60033333u);
+    hub_sub_attach(s, &a, &ops, NULL, false);
+    struct pkt *p[8];
+    size_t n = hub_sub_peek_many(&a, p, 8);
+    assert_int_equal(n, 1); /* from the new keyframe; nothing old */
+    assert_true(p[0]->flags & PKT_F_KEY);
+    hub_sub_detach(&a);
+    hub_stream_free(s);
+}
+
 static void test_rejects_bad_packets(void **st)
 {
     (void)st;
     struct hub_stream *s = mkstream(0);
     struct pkt *tiny = pkt_new(4);
     tiny->track = 0;
-    hub_stream_publish(s, tiny, 1);               /* shorter than an RTP header */
+    hub_stream_publish(s, tiny, 1);                      /* shorter than an RTP header */
     hub_stream_publish(s, mk(5, 1, 1, 1, 10, false), 1); /* no such track */
     struct hub_stats stt;
     hub_stream_stats(s, &stt);
@@ -215,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_lagging_subscriber_jumps),
         cmocka_unit_test(test_continuity_across_restart),
         cmocka_unit_test(test_rejects_bad_packets),
+        cmocka_unit_test(test_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
