@@ -327,7 +327,7 @@ uint32_t hub_stream_rtp_now(const struct hub_stream *s, size_t t, uint64_t now_u
     return ts->last_ts + (uint32_t)(el * rate / 1000000u);
 }
 
-void hub_sub_rtp_info(const struct hub_sub *sub, size_t t, uint64_t now_us, uint16_t *seq,
+bool hub_sub_rtp_info(const struct hub_sub *sub, size_t t, uint64_t now_us, uint16_t *seq,
                       uint32_t *rtptime)
 {
     const struct hub_stream *s = sub->stream;
@@ -337,11 +337,12 @@ void hub_sub_rtp_info(const struct hub_sub *sub, size_t t, uint64_t now_us, uint
         if (p->track == t) {
             *seq = rtp_seq_of(p->data);
             *rtptime = rtp_ts_of(p->data);
-            return;
+            return true;
         }
     }
     *seq = s->ts[t].next_seq;
     *rtptime = hub_stream_rtp_now(s, t, now_us);
+    return false;
 }
 
 void hub_stream_stats(const struct hub_stream *s, struct hub_stats *st)

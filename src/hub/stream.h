@@ -111,10 +111,10 @@ static inline void hub_sub_advance(struct hub_sub *sub, size_t n)
 bool hub_sub_wait(struct hub_sub *sub);
 
 /* For RTP-Info and SR: the sequence number and RTP timestamp of the first
- * packet of track `t` at or after the subscriber's position, or, if none is
- * in the ring yet, the next sequence number and the current timestamp
- * estimate. */
-void hub_sub_rtp_info(const struct hub_sub *sub, size_t t, uint64_t now_us, uint16_t *seq,
+ * packet of track `t` at or after the subscriber's position (returns true),
+ * or, if none is in the ring yet, the next sequence number and the current
+ * timestamp estimate (returns false: the first packet may differ). */
+bool hub_sub_rtp_info(const struct hub_sub *sub, size_t t, uint64_t now_us, uint16_t *seq,
                       uint32_t *rtptime);
 /* SSRC of track t and the RTP timestamp that corresponds to now_us (from the
  * last packet's arrival, extrapolated with the clock rate). */

@@ -322,9 +322,15 @@ static int do_play(struct req *r, struct path *p, int track)
             continue;
         uint16_t seq;
         uint32_t rtptime;
-        hub_sub_rtp_info(&s->sub, t, now, &seq, &rtptime);
-        e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base, t,
-                       seq, rtptime);
+        /* seq and rtptime only when known: a stream that just started (no
+         * packet of this track in the ring yet) may begin with older
+         * timestamps or skip to its first keyframe; the client then takes
+         * them from the first packet (and syncs by the sender reports) */
+        if (hub_sub_rtp_info(&s->sub, t, now, &seq, &rtptime))
+            e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base,
+                           t, seq, rtptime);
+        else
+            e = buf_printf(r->out, "%surl=%s/trackID=%zu", first ? "" : ",", base, t);
         first = false;
     }
     if (!e)

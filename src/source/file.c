@@ -24,6 +24,10 @@ struct file_track {
     AVRational tb;
     uint32_t clock_rate;
     bool adts; /* AAC with ADTS headers in each packet (MPEG-TS) */
+    /* elementary streams (raw .h264) carry no timestamps: frame n is due at
+     * n frame durations (the demuxer's frame rate, 25 fps unless told) */
+    int64_t frame_dur; /* in tb; 0: unknown */
+    int64_t synth_n;   /* frames so far in this pass */
     struct rtp_out out;
 };
 
@@ -134,6 +138,15 @@ static int64_t pkt_time_us(const struct file_track *t, int64_t ts)
     return av_rescale_q(ts, t->tb, (AVRational){1, 1000000});
 }
 
+/* Back to the first packet: by timestamp, or by byte for elementary streams
+ * (raw .h264) that have no timestamps to seek by. */
+static int rewind_input(struct file_src *f)
+{
+    if (avformat_seek_file(f->fmt, -1, INT64_MIN, 0, 0, 0) >= 0)
+        return 0;
+    return av_seek_frame(f->fmt, -1, 0, AVSEEK_FLAG_BYTE) >= 0 ? 0 : -1;
+}
+
 static int setup_tracks(struct file_src *f, char *err, size_t errlen)
 {
     struct hub_track_info ti[2];
@@ -158,17 +171,42 @@ static int setup_tracks(struct file_src *f, char *err, size_t errlen)
                                 &nls);
             else if (cp->extradata_size > 0)
                 r = annexb_params(cp->extradata, (size_t)cp->extradata_size, &sps, &sl, &pps, &pl);
+            AVPacket *first = NULL;
+            if (r && !cp->extradata_size) {
+                /* an elementary stream (raw .h264): the parameter sets are in
+                 * the first keyframe only, where a viewer joining later would
+                 * never see them; take them from there for the SDP */
+                first = av_packet_alloc();
+                for (int k = 0; first && k < 64 && av_read_frame(f->fmt, first) >= 0; k++) {
+                    if (first->stream_index == vi && annexb_params(first->data, (size_t)first->size,
+                                                                   &sps, &sl, &pps, &pl) == 0) {
+                        r = 0;
+                        break;
+                    }
+                    av_packet_unref(first);
+                }
+            }
             struct file_track *t = &f->tr[f->n_tracks];
             t->av_index = vi;
             t->tb = f->fmt->streams[vi]->time_base;
             t->clock_rate = 90000;
+            AVRational rate = f->fmt->streams[vi]->avg_frame_rate;
+            if (rate.num <= 0 || rate.den <= 0)
+                rate = f->fmt->streams[vi]->r_frame_rate;
+            if (rate.num > 0 && rate.den > 0)
+                t->frame_dur = av_rescale_q(1, av_inv_q(rate), t->tb);
             struct hub_track_info *h = &ti[f->n_tracks];
             str_copy(h->media, sizeof h->media, "video");
             h->pt = PT_H264;
             h->clock_rate = 90000;
             h->is_video_key_track = true;
             str_copy(h->rtpmap, sizeof h->rtpmap, "H264/90000");
-            if (r == 0 && h264_sdp_fmtp(sps, sl, pps, pl, h->fmtp, sizeof h->fmtp) == 0) {
+            int fr = r == 0 ? h264_sdp_fmtp(sps, sl, pps, pl, h->fmtp, sizeof h->fmtp) : r;
+            if (first) {
+                av_packet_free(&first);
+                rewind_input(f);
+            }
+            if (fr == 0) {
                 /* parameter sets in the SDP */
             } else {
                 str_copy(h->fmtp, sizeof h->fmtp, "packetization-mode=1");
@@ -208,7 +246,7 @@ static int setup_tracks(struct file_src *f, char *err, size_t errlen)
                     av_packet_unref(p);
                 }
                 av_packet_free(&p);
-                avformat_seek_file(f->fmt, -1, INT64_MIN, 0, 0, 0);
+                rewind_input(f);
                 t->adts = asc_len > 0;
             }
             if (asc_len && rate > 0 && aac_sdp_fmtp(asc, asc_len, h->fmtp, sizeof h->fmtp) == 0) {
@@ -263,11 +301,13 @@ static void on_timer(evutil_socket_t fd, short ev, void *arg)
                 }
                 f->loop_off_us += f->last_us - f->first_us + 40000;
                 f->loops++;
-                if (avformat_seek_file(f->fmt, -1, INT64_MIN, 0, 0, 0) < 0) {
+                if (rewind_input(f) < 0) {
                     log_error("%s: cannot seek back to the start; stopping", f->path);
                     return;
                 }
                 log_verbose("%s: looping (pass %u)", f->path, f->loops + 1);
+                for (size_t i = 0; i < f->n_tracks; i++)
+                    f->tr[i].synth_n = 0;
                 continue;
             }
             if (r < 0) {
@@ -279,11 +319,19 @@ static void on_timer(evutil_socket_t fd, short ev, void *arg)
                 return;
             }
             int si = f->pkt->stream_index;
-            if (si < 0 || si >= 64 || f->track_of[si] < 0 ||
-                (f->pkt->dts == AV_NOPTS_VALUE && f->pkt->pts == AV_NOPTS_VALUE)) {
+            if (si < 0 || si >= 64 || f->track_of[si] < 0) {
                 av_packet_unref(f->pkt);
                 continue;
             }
+            struct file_track *nt = &f->tr[f->track_of[si]];
+            if (f->pkt->dts == AV_NOPTS_VALUE && f->pkt->pts == AV_NOPTS_VALUE) {
+                if (!nt->frame_dur) {
+                    av_packet_unref(f->pkt);
+                    continue;
+                }
+                f->pkt->dts = f->pkt->pts = nt->synth_n * nt->frame_dur;
+            }
+            nt->synth_n++;
             f->have_pending = true;
         }
         struct file_track *t = &f->tr[f->track_of[f->pkt->stream_index]];

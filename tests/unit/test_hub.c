@@ -68,11 +68,13 @@ static void test_start_at_keyframe(void **st)
     /* RTP-Info: first packet of each track from the cursor */
     uint16_t seq;
     uint32_t ts;
-    hub_sub_rtp_info(&a, 0, 5, &seq, &ts);
+    assert_true(hub_sub_rtp_info(&a, 0, 5, &seq, &ts));
     assert_int_equal(seq, 2);
     assert_int_equal(ts, 3000);
-    hub_sub_rtp_info(&a, 1, 5, &seq, &ts);
+    assert_true(hub_sub_rtp_info(&a, 1, 5, &seq, &ts));
     assert_int_equal(seq, 50);
+    /* at the live edge nothing is known yet: an estimate, said to be one */
+    assert_false(hub_sub_rtp_info(&b, 0, 5, &seq, &ts));
     /* SSRC rewritten to the stream's, per track */
     hub_sub_peek_many(&a, p, 8);
     uint32_t ss0 = (uint32_t)p[0]->data[8] << 24 | (uint32_t)p[0]->data[9] << 16 |
