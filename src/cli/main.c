@@ -18,6 +18,8 @@
 #include "server/server.h"
 #include "source/source.h"
 
+int cmd_push(int argc, char **argv); /* cmd_push.c */
+
 static const char usage_main[] =
     "Usage: rtspgate COMMAND [OPTIONS]\n"
     "\n"
@@ -26,8 +28,10 @@ static const char usage_main[] =
     "Commands:\n"
     "  serve     run the RTSP server (RTP over UDP and TCP interleaved, RTSPS,\n"
     "            publishing with ANNOUNCE/RECORD)\n"
+    "  push      publish a source to an RTSP server (ANNOUNCE/RECORD) over one\n"
+    "            outbound TCP connection: no port forward at the camera site\n"
     "  passwd    print a [user] section with password hashes for the config file\n"
-    "  help      show this help, or `rtspgate help serve`\n"
+    "  help      show this help, or `rtspgate help serve|push`\n"
     "  version   print the version\n"
     "\n"
     "Run `rtspgate serve --help` for the server's options.\n";
@@ -317,6 +321,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "serve"))
         return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "push"))
+        return cmd_push(argc - 1, argv + 1);
     if (!strcmp(cmd, "passwd"))
         return cmd_passwd(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -326,6 +332,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         if (argc > 2 && !strcmp(argv[2], "serve"))
             fputs(usage_serve, stdout);
+        else if (argc > 2 && !strcmp(argv[2], "push"))
+            return cmd_push(2, (char *[]){"push", "--help", NULL});
         else
             fputs(usage_main, stdout);
         return 0;

@@ -181,6 +181,11 @@ void net_tcp_tune(int fd, int sndbuf, int notsent_lowat)
         setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notsent_lowat, sizeof notsent_lowat);
 }
 
+void net_tcp_user_timeout(int fd, unsigned ms)
+{
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+}
+
 int net_tcp_connect(const struct net_addr *a)
 {
     int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

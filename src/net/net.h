@@ -38,6 +38,9 @@ int net_tcp_accept(int lfd, struct net_addr *peer);
 int net_local_addr(int fd, struct net_addr *out);
 /* TCP_NODELAY, SO_SNDBUF (0: leave), TCP_NOTSENT_LOWAT (0: leave). */
 void net_tcp_tune(int fd, int sndbuf, int notsent_lowat);
+/* TCP_USER_TIMEOUT: the connection fails when sent data stays unacknowledged
+ * this long (a dead link is noticed while sending). */
+void net_tcp_user_timeout(int fd, unsigned ms);
 /* Non-blocking connect; the caller waits for EV_WRITE then calls net_tcp_connect_result. */
 int net_tcp_connect(const struct net_addr *a);
 int net_tcp_connect_result(int fd);
