@@ -18,6 +18,7 @@
 #define SRV_MAX_CONNECTIONS         4096
 #define SRV_MAX_SESSIONS_PER_CONN   4
 #define SRV_TCP_OUT_BUF_MAX         (256 * 1024) /* control replies queued per connection */
+#define SRV_PUBLISH_MEDIA_TIMEOUT_S 10 /* a recording publisher silent this long is dropped */
 #define SRV_STALL_TIMEOUT_S         10 /* an unwritable viewer is closed after this */
 #define SRV_SNDBUF_BYTES            (256 * 1024)
 #define SRV_RTCP_SR_INTERVAL_MS     5000

@@ -54,6 +54,7 @@ struct session {
     struct hub_sub sub;
     struct session *udp_next, **udp_pprev;
     uint64_t last_seen_us, opened_us, next_sr_us;
+    uint64_t last_media_us; /* publisher: RECORD answered or the last RTP packet */
     uint64_t bytes, packets, rtcp_in;
     /* UDP viewer: ICMP port-unreachable errors since the first one with no
      * sign of life after it (a viewer gone without TEARDOWN) */

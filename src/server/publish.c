@@ -38,6 +38,7 @@ void publish_packet(struct path *p, size_t track, const uint8_t *data, size_t le
     }
     hub_stream_publish(p->stream, k, now_us);
     if (p->publisher) {
+        p->publisher->last_media_us = now_us;
         p->publisher->packets++;
         p->publisher->bytes += len;
     }
@@ -227,6 +228,7 @@ int do_record(struct req *r, struct path *p)
         return reply_reason(r, 455, "Path Already Has a Publisher");
     if (!s->playing) {
         s->playing = true;
+        s->last_media_us = clock_mono_us();
         p->publisher = s;
         if (p->publisher_gone_us)
             log_info("path %s: publisher back after %.1f s", p->conf.name,
@@ -254,7 +256,21 @@ void publish_tick(struct server *srv, uint64_t now_us)
 {
     for (size_t i = 0; i < srv->n_paths; i++) {
         struct path *p = &srv->paths[i];
-        if (!p->publisher_gone_us ||
+        struct session *pub = p->publisher;
+        /* A publisher whose link died without a FIN or RST (a network drop)
+         * would hold the path forever: its TCP connection never fails on our
+         * side, as we do not write to it. Drop it, so that it can come back. */
+        if (pub && pub->playing &&
+            now_us - pub->last_media_us > SRV_PUBLISH_MEDIA_TIMEOUT_S * 1000000ull) {
+            log_warn("path %s: publisher %s sent no media for %d s; dropping it", p->conf.name,
+                     pub->peer, SRV_PUBLISH_MEDIA_TIMEOUT_S);
+            if (pub->kind == T_TCP && pub->conn)
+                conn_close(pub->conn, "no-media");
+            else
+                session_close(pub, "no-media");
+            continue; /* the grace time starts now */
+        }
+        if (!p->publisher_gone_us || now_us < p->publisher_gone_us ||
             now_us - p->publisher_gone_us < (uint64_t)p->conf.publish_grace_s * 1000000u)
             continue;
         log_info("path %s: no publisher for %u s; closing its viewers", p->conf.name,
