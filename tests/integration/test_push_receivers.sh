@@ -3,13 +3,16 @@
 #  1. ffmpeg as the receiver (-rtsp_flags listen): the recorded file holds
 #     H.264 and AAC that ffprobe counts;
 #  2. a gst-rtsp-server camera (testcam, with Digest) as the SOURCE, pushed
-#     into `rtspgate serve`, decoded there by an ffmpeg viewer.
+#     into `rtspgate serve`, decoded there by an ffmpeg viewer;
+#  3. rtsps:// DEST: pushed over TLS (self-signed certificate, Digest) into
+#     `rtspgate serve`'s RTSPS listener, decoded by an ffmpeg viewer.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/relay_lib.sh"
 need_cmd ffmpeg
 need_cmd ffprobe
 need_cmd python3
+need_cmd openssl
 
 push_sanitizer_check() { # LOG
   if grep -qE "runtime error:|AddressSanitizer|LeakSanitizer" "$1"; then
@@ -58,4 +61,35 @@ echo "viewer of the pushed camera: $vf video, $af audio frames"
 kill -TERM $p2
 wait $p2
 push_sanitizer_check "$TEST_DIR/push2.log"
+stop_server
+
+# 3. rtsps://
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -keyout "$TEST_DIR/key.pem" -out "$TEST_DIR/cert.pem" > /dev/null 2>&1 || fail "openssl req failed"
+cat > "$TEST_DIR/tls.conf" <<CONF
+[server]
+rtsps_listen = 127.0.0.1:0
+tls_cert = $TEST_DIR/cert.pem
+tls_key = $TEST_DIR/key.pem
+[user site1]
+password = pushpw
+[path site1/cam]
+publish_users = site1
+CONF
+start_server -c "$TEST_DIR/tls.conf" -v
+TLS_PORT=$(sed -n 's/.*listening on rtsps:\/\/[^:]*:\([0-9]*\).*/\1/p' "$SERVER_LOG" | head -1)
+[ -n "$TLS_PORT" ] || fail "no rtsps listener in the log"
+"$RTSPGATE" push testsrc:size=320x240,bitrate=500 "rtsps://site1:pushpw@127.0.0.1:$TLS_PORT/site1/cam" \
+  > "$TEST_DIR/push3.log" 2>&1 &
+p3=$!
+track_pid $p3
+wait_file "$TEST_DIR/push3.log" "recording 2 track\(s\) over TCP \(TLS\)" 10 ||
+  fail "push over rtsps:// did not record: $(tail -5 "$TEST_DIR/push3.log")"
+view tcp "$URL/site1/cam" 3 "$TEST_DIR/v3.crc"
+vf=$(count_frames "$TEST_DIR/v3.crc" 0)
+echo "viewer of the stream pushed over rtsps://: $vf video frames"
+[ "$vf" -ge 60 ] || fail "viewer decoded $vf video frames pushed over rtsps:// (want >= 60): $(tail -3 "$TEST_DIR/v3.crc.err")"
+kill -TERM $p3
+wait $p3
+push_sanitizer_check "$TEST_DIR/push3.log"
 echo "push receivers: ok"
