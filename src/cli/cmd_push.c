@@ -6,16 +6,16 @@
 #include <openssl/rand.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli/push.h"
 #include "client/rtsp_publisher.h"
 #include "core/log.h"
 #include "core/sv.h"
 #include "hub/stream.h"
 #include "session/cli_proto.h"
 #include "source/source.h"
-
-int cmd_push(int argc, char **argv);
 
 static const char usage_push[] =
     "Usage: rtspgate push [options] SOURCE DEST\n"
@@ -42,6 +42,78 @@ static const char usage_push[] =
     "Example (the server side: a [path site1/frontdoor] with publish_users):\n"
     "  rtspgate push rtsp://192.168.1.64/stream \\\n"
     "      rtsp://site1:secret@public.example:8554/site1/frontdoor\n";
+
+struct pusher {
+    char name[64];
+    struct hub_stream *stream;
+    struct source *source;
+    struct rtsp_publisher *pub;
+};
+
+void pusher_free(struct pusher *p)
+{
+    if (!p)
+        return;
+    if (p->pub) {
+        struct rtsp_publisher_stats st;
+        rtsp_publisher_stats(p->pub, &st);
+        log_info("push %s: %u session(s), %llu RTP packets (%llu bytes) sent, %u reconnect(s), "
+                 "%llu keyframe skip(s)",
+                 p->name, st.sessions, (unsigned long long)st.rtp_packets,
+                 (unsigned long long)st.rtp_bytes, st.failures, (unsigned long long)st.skips);
+    }
+    rtsp_publisher_free(p->pub);
+    source_free(p->source);
+    if (p->stream)
+        hub_stream_free(p->stream);
+    free(p);
+}
+
+struct pusher *pusher_start(struct event_base *base, const char *name, const char *source,
+                            const struct source_opts *so, const char *dest,
+                            const struct rtsp_publisher_opts *po, char *err, size_t errlen)
+{
+    char e[768];
+    if (source_check_spec(source, e, sizeof e)) {
+        str_fmt(err, errlen, "SOURCE: %s", e);
+        return NULL;
+    }
+    if (rtsp_publisher_check_url(dest, e, sizeof e)) {
+        str_fmt(err, errlen, "DEST: %s", e);
+        return NULL;
+    }
+    struct pusher *p = calloc(1, sizeof *p);
+    if (!p) {
+        str_fmt(err, errlen, "out of memory");
+        return NULL;
+    }
+    str_copy(p->name, sizeof p->name, name);
+    uint32_t seed;
+    if (RAND_bytes((unsigned char *)&seed, sizeof seed) != 1)
+        seed = 0x9e3779b9u;
+    p->stream = hub_stream_new(name, 0, seed);
+    if (!p->stream) {
+        str_fmt(err, errlen, "out of memory");
+        goto fail;
+    }
+    p->source = source_new_opts(base, source, so, p->stream, seed, e, sizeof e);
+    if (!p->source) {
+        str_fmt(err, errlen, "source: %s", e);
+        goto fail;
+    }
+    p->pub = rtsp_publisher_new(base, p->stream, dest, po, e, sizeof e);
+    if (!p->pub) {
+        str_fmt(err, errlen, "%s", e);
+        goto fail;
+    }
+    char red[RTSP_MAX_URL_BYTES + 1];
+    cli_url_redact(dest, red, sizeof red); /* the log never shows the password */
+    log_info("push %s: publishing %s to %s", name, source_describe(p->source), red);
+    return p;
+fail:
+    pusher_free(p);
+    return NULL;
+}
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -121,31 +193,16 @@ int cmd_push(int argc, char **argv)
         fprintf(stderr, "rtspgate push: cannot create the event loop\n");
         return 1;
     }
-    uint32_t seed;
-    if (RAND_bytes((unsigned char *)&seed, sizeof seed) != 1)
-        seed = 0x9e3779b9u;
     int rc = 1;
-    struct source *source = NULL;
-    struct rtsp_publisher *pub = NULL;
     struct event *sigint = NULL, *sigterm = NULL;
-    struct hub_stream *stream = hub_stream_new("rtspgate push", 0, seed);
-    if (!stream) {
-        log_error("out of memory");
-        goto out;
-    }
-    source = source_new_opts(base, src, &so, stream, seed, err, sizeof err);
-    if (!source) {
-        log_error("source: %s", err);
-        goto out;
-    }
-    pub = rtsp_publisher_new(base, stream, dest, &po, err, sizeof err);
-    if (!pub) {
+    /* named after the last segment of DEST's path in the log and the SDP */
+    const char *name = strrchr(dest, '/');
+    name = name && name[1] ? name + 1 : "push";
+    struct pusher *p = pusher_start(base, name, src, &so, dest, &po, err, sizeof err);
+    if (!p) {
         log_error("%s", err);
         goto out;
     }
-    char red[1024];
-    cli_url_redact(dest, red, sizeof red); /* the log never shows the password */
-    log_info("pushing %s to %s", source_describe(source), red);
     sigint = evsignal_new(base, SIGINT, on_signal, base);
     sigterm = evsignal_new(base, SIGTERM, on_signal, base);
     if (!sigint || !sigterm || event_add(sigint, NULL) || event_add(sigterm, NULL)) {
@@ -153,18 +210,9 @@ int cmd_push(int argc, char **argv)
         goto out;
     }
     event_base_dispatch(base);
-    struct rtsp_publisher_stats st;
-    rtsp_publisher_stats(pub, &st);
-    log_info("push: %u session(s), %llu RTP packets (%llu bytes) sent, %u reconnect(s), %llu "
-             "keyframe skip(s)",
-             st.sessions, (unsigned long long)st.rtp_packets, (unsigned long long)st.rtp_bytes,
-             st.failures, (unsigned long long)st.skips);
     rc = 0;
 out:
-    rtsp_publisher_free(pub);
-    source_free(source);
-    if (stream)
-        hub_stream_free(stream);
+    pusher_free(p);
     if (sigint)
         event_free(sigint);
     if (sigterm)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client/rtsp_publisher.h"
 #include "core/sv.h"
 #include "source/source.h"
 
@@ -12,6 +13,7 @@ struct loader {
     struct server_conf *c;
     struct server_path_conf *path; /* current [path] section */
     struct server_user *user;      /* current [user] section */
+    struct server_push_conf *push; /* current [push] section */
     char section[160];
     char reason[512];
 };
@@ -361,6 +363,86 @@ static int user_key(struct loader *l, const char *name, const char *v)
     return -1;
 }
 
+static struct server_push_conf *new_push(struct server_conf *c, struct sv name, int line, char *err,
+                                         size_t errlen)
+{
+    if (!name.n || sv_find_char(name, ']') >= 0) {
+        str_fmt(err, errlen, "[push] needs a name, e.g. [push frontdoor]");
+        return NULL;
+    }
+    for (size_t i = 0; i < c->n_pushes; i++) {
+        if (sv_eq_cstr(name, c->pushes[i].name)) {
+            str_fmt(err, errlen, "push '%.*s' defined twice", SV_ARG(name));
+            return NULL;
+        }
+    }
+    if (c->n_pushes >= SERVER_MAX_PUSHES) {
+        str_fmt(err, errlen, "too many [push] sections (at most %d)", SERVER_MAX_PUSHES);
+        return NULL;
+    }
+    struct server_push_conf *p = &c->pushes[c->n_pushes];
+    memset(p, 0, sizeof(*p));
+    if (sv_to_cstr(name, p->name, sizeof p->name)) {
+        str_fmt(err, errlen, "push name too long");
+        return NULL;
+    }
+    p->line = line;
+    c->n_pushes++;
+    return p;
+}
+
+static int push_key(struct loader *l, const char *name, const char *v)
+{
+    struct server_push_conf *p = l->push;
+    char e[768] = "";
+    if (!strcmp(name, "source")) {
+        if (str_copy(p->source, sizeof p->source, v)) {
+            str_fmt(l->reason, sizeof l->reason, "source: too long");
+            return -1;
+        }
+        if (source_check_spec(v, e, sizeof e)) {
+            str_fmt(l->reason, sizeof l->reason, "source: %s", e);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "dest")) {
+        if (str_copy(p->dest, sizeof p->dest, v)) {
+            str_fmt(l->reason, sizeof l->reason, "dest: too long");
+            return -1;
+        }
+        if (rtsp_publisher_check_url(v, e, sizeof e)) {
+            str_fmt(l->reason, sizeof l->reason, "dest: %s", e);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "transport")) {
+        if (strcmp(v, "tcp") != 0) {
+            str_fmt(l->reason, sizeof l->reason,
+                    "transport = '%s': a push goes over one TCP connection (transport = tcp)", v);
+            return -1;
+        }
+        return 0;
+    }
+    if (!strcmp(name, "source_transport")) {
+        if (!strcmp(v, "auto"))
+            p->source_transport = SOURCE_TRANSPORT_AUTO;
+        else if (!strcmp(v, "udp"))
+            p->source_transport = SOURCE_TRANSPORT_UDP;
+        else if (!strcmp(v, "tcp"))
+            p->source_transport = SOURCE_TRANSPORT_TCP;
+        else {
+            str_fmt(l->reason, sizeof l->reason,
+                    "source_transport = '%s': expected auto, udp or tcp", v);
+            return -1;
+        }
+        return 0;
+    }
+    str_fmt(l->reason, sizeof l->reason, "unknown key '%s' in [push %s]", name, p->name);
+    return -1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct loader *l = user;
@@ -372,6 +454,7 @@ static int handler(void *user, const char *section, const char *name, const char
         }
         l->path = NULL;
         l->user = NULL;
+        l->push = NULL;
         /* sections were created and checked by prescan(); find this one */
         struct sv s = sv_from_cstr(section);
         struct sv nm = sv_trim(sv_sub(s, 5, s.n));
@@ -383,8 +466,12 @@ static int handler(void *user, const char *section, const char *name, const char
             for (size_t i = 0; i < l->c->n_users && !l->user; i++)
                 if (sv_eq_cstr(nm, l->c->users[i].name))
                     l->user = &l->c->users[i];
+        } else if (sv_starts_with(s, "push ")) {
+            for (size_t i = 0; i < l->c->n_pushes && !l->push; i++)
+                if (sv_eq_cstr(nm, l->c->pushes[i].name))
+                    l->push = &l->c->pushes[i];
         }
-        if (!l->path && !l->user && strcmp(section, "server") != 0) {
+        if (!l->path && !l->user && !l->push && strcmp(section, "server") != 0) {
             str_fmt(l->reason, sizeof l->reason, "unknown section [%s]", section);
             return 0;
         }
@@ -395,6 +482,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return path_key(l, name, value) == 0;
     if (l->user)
         return user_key(l, name, value) == 0;
+    if (l->push)
+        return push_key(l, name, value) == 0;
     return server_key(l, name, value) == 0;
 }
 
@@ -427,9 +516,13 @@ static int prescan(const char *file, struct server_conf *c, char *err, size_t er
         } else if (sv_starts_with(name, "user ")) {
             if (!new_user(c, sv_trim(sv_sub(name, 5, name.n)), why, sizeof why))
                 rc = -1;
+        } else if (sv_starts_with(name, "push ") || sv_eq_cstr(name, "push")) {
+            if (!new_push(c, sv_trim(sv_sub(name, 4, name.n)), no, why, sizeof why))
+                rc = -1;
         } else {
             str_fmt(why, sizeof why,
-                    "unknown section [%.*s] (expected [server], [path NAME] or [user NAME])",
+                    "unknown section [%.*s] (expected [server], [path NAME], [user NAME] or "
+                    "[push NAME])",
                     SV_ARG(name));
             rc = -1;
         }
@@ -468,6 +561,15 @@ int config_load(const char *file, struct server_conf *c, char *err, size_t errle
         if (!u->password[0] && !u->ha1_md5[0] && !u->ha1_sha256[0]) {
             str_fmt(err, errlen, "%s: [user %s] has no password, password_sha256 or password_md5",
                     file, u->name);
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < c->n_pushes; i++) {
+        const struct server_push_conf *p = &c->pushes[i];
+        if (!p->source[0] || !p->dest[0]) {
+            str_fmt(err, errlen, "%s:%d: [push %s] needs %s", file, p->line, p->name,
+                    !p->source[0] ? "source = (a camera URL, file:PATH or testsrc)"
+                                  : "dest = rtsp[s]://[user:password@]host[:port]/path");
             return -1;
         }
     }

@@ -12,6 +12,8 @@
  *                          publish_grace (seconds; a path without source is
  *                          published into with ANNOUNCE/RECORD), read_users,
  *                          publish_users
+ *   [push NAME]            source, dest, transport (tcp only), source_transport
+ *                          (auto|udp|tcp): `serve` also publishes source to dest
  */
 #ifndef RTSPGATE_CLI_CONFIG_H
 #define RTSPGATE_CLI_CONFIG_H

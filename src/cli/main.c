@@ -15,10 +15,9 @@
 #include "rtsp/auth.h"
 #include "core/sv.h"
 #include "cli/config.h"
+#include "cli/push.h"
 #include "server/server.h"
 #include "source/source.h"
-
-int cmd_push(int argc, char **argv); /* cmd_push.c */
 
 static const char usage_main[] =
     "Usage: rtspgate COMMAND [OPTIONS]\n"
@@ -44,7 +43,8 @@ static const char usage_serve[] =
     "path `test` from the built-in live test source.\n"
     "\n"
     "Options:\n"
-    "  -c, --config FILE          read [server] and [path NAME] sections from FILE\n"
+    "  -c, --config FILE          read [server], [path NAME], [user NAME] and\n"
+    "                             [push NAME] sections from FILE\n"
     "                             (options given after it override it)\n"
     "  -l, --listen ADDR:PORT     listen address (default 0.0.0.0:8554; port 0 picks one)\n"
     "  -p, --path NAME=SOURCE     serve SOURCE at rtsp://HOST:PORT/NAME (repeatable)\n"
@@ -202,7 +202,7 @@ static int cmd_serve(int argc, char **argv)
                 usage_serve);
         return 2;
     }
-    if (conf.n_paths == 0 && add_path(&conf, "test=testsrc"))
+    if (conf.n_paths == 0 && conf.n_pushes == 0 && add_path(&conf, "test=testsrc"))
         return 2;
     for (size_t i = 0; i < n_lowlat; i++) {
         bool found = false;
@@ -237,7 +237,22 @@ static int cmd_serve(int argc, char **argv)
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
     server_print_banner(srv);
+    /* [push NAME] sections: publish elsewhere from this process too */
+    struct pusher *pushers[SERVER_MAX_PUSHES] = {0};
+    for (size_t i = 0; i < conf.n_pushes; i++) {
+        const struct server_push_conf *pc = &conf.pushes[i];
+        struct source_opts so = {
+            .rtsp_transport = pc->source_transport == SOURCE_TRANSPORT_UDP   ? SOURCE_RTSP_UDP
+                              : pc->source_transport == SOURCE_TRANSPORT_TCP ? SOURCE_RTSP_TCP
+                                                                             : SOURCE_RTSP_AUTO,
+        };
+        pushers[i] = pusher_start(base, pc->name, pc->source, &so, pc->dest, NULL, err, sizeof err);
+        if (!pushers[i])
+            log_error("push %s: %s", pc->name, err);
+    }
     event_base_dispatch(base);
+    for (size_t i = 0; i < conf.n_pushes; i++)
+        pusher_free(pushers[i]);
     server_free(srv);
     event_free(sigint);
     event_free(sigterm);

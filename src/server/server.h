@@ -14,8 +14,9 @@
 
 struct event_base;
 
-#define SERVER_MAX_PATHS 64
-#define SERVER_MAX_USERS 64
+#define SERVER_MAX_PATHS  64
+#define SERVER_MAX_USERS  64
+#define SERVER_MAX_PUSHES 16
 
 /* A user for Digest/Basic authentication: a plaintext password and/or the
  * stored hashes `rtspgate passwd` prints (hex of H("user:realm:password")). */
@@ -43,6 +44,16 @@ struct server_path_conf {
     char publish_users[512];  /* comma-separated; empty: anyone allowed by the ACL may publish */
 };
 
+/* A [push NAME] section: `rtspgate serve -c` also publishes `source` to
+ * `dest` (what `rtspgate push` does; run by the command line, not the server). */
+struct server_push_conf {
+    char name[64];
+    char source[1024];
+    char dest[2048];
+    enum source_transport source_transport; /* for an rtsp:// source */
+    int line;                               /* of the section header, for errors */
+};
+
 struct server_conf {
     char listen[128];       /* "0.0.0.0:8554" */
     char rtsps_listen[128]; /* "" = no TLS listener */
@@ -65,6 +76,8 @@ struct server_conf {
     struct server_user users[SERVER_MAX_USERS];
     size_t n_paths;
     struct server_path_conf paths[SERVER_MAX_PATHS];
+    size_t n_pushes;
+    struct server_push_conf pushes[SERVER_MAX_PUSHES];
 };
 
 void server_conf_default(struct server_conf *c);

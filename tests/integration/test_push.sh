@@ -94,7 +94,7 @@ kill -TERM $push
 wait $push
 rc=$?
 [ $rc -eq 0 ] || fail "push exited $rc on SIGTERM"
-grep -q "push: 2 session(s)" "$PUSH_LOG" || fail "push summary: $(tail -2 "$PUSH_LOG")"
+grep -q "push cam: 2 session(s)" "$PUSH_LOG" || fail "push summary: $(tail -2 "$PUSH_LOG")"
 wait_log "TEARDOWN .* -> 200" 5 || fail "push did not TEARDOWN on exit"
 push_sanitizer_check
 echo "push: ok"
