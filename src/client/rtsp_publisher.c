@@ -89,6 +89,8 @@ struct rtsp_publisher {
 
     /* media */
     struct hub_sub sub;
+    uint64_t resume_pos; /* ring position reached by the last session */
+    bool have_resume_pos, sent_any;
     struct pkt *cur; /* partially written packet */
     size_t cur_off;
     uint8_t cur_hdr[4];
@@ -145,6 +147,10 @@ static void conn_close(struct rtsp_publisher *p, bool teardown)
 {
     p->gen++;
     net_dns_cancel(p->dns);
+    if (p->sub.attached) {
+        p->resume_pos = p->sub.pos;
+        p->have_resume_pos = true;
+    }
     hub_sub_detach(&p->sub);
     if (p->cur) {
         pkt_unref(p->cur);
@@ -219,6 +225,10 @@ static void block(struct rtsp_publisher *p)
 
 static void count_sent(struct rtsp_publisher *p, const struct pkt *k)
 {
+    if (!p->sent_any) { /* a session that carries media: the next failure retries soon */
+        p->sent_any = true;
+        p->backoff_ms = p->o.backoff_min_ms ? p->o.backoff_min_ms : 1000;
+    }
     p->stats.rtp_packets++;
     p->stats.rtp_bytes += k->len;
     if (k->track < RTSP_MAX_TRACKS) {
@@ -565,8 +575,14 @@ static void on_record(struct rtsp_publisher *p, const struct rtsp_msg *r)
     memset(p->tr_octets, 0, sizeof p->tr_octets);
     p->st = PS_RECORDING;
     p->stats.sessions++;
-    p->backoff_ms = p->o.backoff_min_ms ? p->o.backoff_min_ms : 1000;
+    p->sent_any = false;
     hub_sub_attach(p->stream, &p->sub, &sub_ops, p, false);
+    /* After a reconnect, go on from where the last session stopped rather
+     * than send the newest keyframe's packets again (the receiver has them;
+     * a stalled source would be replayed on every reconnect); the hub's lag
+     * policy still jumps ahead when that point is too old. */
+    if (p->have_resume_pos && p->sub.pos < p->resume_pos)
+        hub_sub_advance(&p->sub, (size_t)(p->resume_pos - p->sub.pos));
     log_info("push %s: recording %zu track(s) over TCP%s", p->log_url, p->n_tr,
              p->bev ? " (TLS)" : "");
     flush(p);

@@ -20,9 +20,11 @@
  * Any failure (refused, reset, TLS error, a bad or missing answer within the
  * response timeout, the socket unwritable or data unacknowledged for
  * stall_timeout_ms via TCP_USER_TIMEOUT) closes the connection and starts
- * again after a backoff: 1 s, doubling up to 30 s, back to 1 s once RECORD
- * was answered. The stream's numbering (SSRC, sequence numbers, timestamps)
- * is the hub's, so it continues across reconnects. */
+ * again after a backoff: 1 s, doubling up to 30 s, back to 1 s once a
+ * session carried media. The stream's numbering (SSRC, sequence numbers,
+ * timestamps) is the hub's, so it continues across reconnects; a new session
+ * goes on from the packet where the last one stopped (or from the newest
+ * keyframe when that is too old or gone), so nothing is sent twice. */
 #ifndef RTSPGATE_CLIENT_RTSP_PUBLISHER_H
 #define RTSPGATE_CLIENT_RTSP_PUBLISHER_H
 

@@ -74,7 +74,7 @@ grep -q "Got EOS from element \"pipeline0\"" "$TEST_DIR/g1.log" ||
 OLD_PORT=$PORT
 stop_server
 mv "$SERVER_LOG" "$TEST_DIR/server1.log"
-wait_file "$PUSH_LOG" "the server closed the connection \(recording\); reconnecting in 1 s" 10 ||
+wait_file "$PUSH_LOG" "(the server closed the connection|connection error|write error).*; reconnecting in 1 s" 10 ||
   fail "push did not notice the server going away: $(tail -3 "$PUSH_LOG")"
 start_server -c "$conf" -v --listen "127.0.0.1:$OLD_PORT"
 [ "$PORT" = "$OLD_PORT" ] || fail "server restarted on $PORT, not $OLD_PORT"
