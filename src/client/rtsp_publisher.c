@@ -33,6 +33,11 @@
 #define PUB_SR_INTERVAL (5 * 1000000ull)
 #define PUB_BATCH       32
 #define PUB_TLS_HIGH    (256 * 1024) /* TLS: bytes queued in the bufferevent before we wait */
+/* Socket send buffer: enough for ~20 Mbit/s at 100 ms RTT, small enough that
+ * a slow uplink blocks us within a fraction of a second (and the hub's lag
+ * policy then skips to a newer keyframe) instead of queueing seconds of
+ * video in the kernel. */
+#define PUB_SNDBUF (128 * 1024)
 
 enum pstate {
     PS_WAIT = 0, /* for the stream to have tracks and a keyframe */
@@ -802,7 +807,7 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
             fail(p, e, "cannot connect to %s:%u: %s", p->url.host, p->url.port, strerror(-e));
             return;
         }
-        net_tcp_tune(fd, 0, 0);
+        net_tcp_tune(fd, PUB_SNDBUF, 0);
         net_tcp_user_timeout(fd, (unsigned)(ms_us(p->o.stall_timeout_ms, 10000) / 1000));
         if (p->url.tls) {
             start_tls(p);
