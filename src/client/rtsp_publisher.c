@@ -157,12 +157,13 @@ static void conn_close(struct rtsp_publisher *p, bool teardown)
         p->have_resume_pos = true;
     }
     hub_sub_detach(&p->sub);
-    if (p->cur) {
+    if (p->cur) { /* a frame cut short: a TEARDOWN now would land inside it */
         pkt_unref(p->cur);
         p->cur = NULL;
+        teardown = false;
     }
     if (p->fd >= 0 && teardown && p->session[0] && p->st >= PS_SETUP) {
-        buf_reset(&p->out);
+        /* after whatever is queued (it may be the rest of a message) */
         if (send_req(p, RTSP_METHOD_TEARDOWN) == 0 && p->out.len) {
             struct iovec iov = {p->out.data, p->out.len};
             if (p->bev)
