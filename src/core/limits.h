@@ -13,11 +13,14 @@
 #define RTSP_MAX_RESYNC_BYTES 4096
 
 /* Server defaults */
-#define SRV_DEFAULT_PORT            8554
-#define SRV_SESSION_TIMEOUT_S       60
-#define SRV_MAX_CONNECTIONS         4096
-#define SRV_MAX_SESSIONS_PER_CONN   4
-#define SRV_TCP_OUT_BUF_MAX         (256 * 1024) /* control replies queued per connection */
+#define SRV_DEFAULT_PORT          8554
+#define SRV_SESSION_TIMEOUT_S     60
+#define SRV_MAX_CONNECTIONS       4096
+#define SRV_MAX_SESSIONS_PER_CONN 4
+#define SRV_TCP_OUT_BUF_MAX       (256 * 1024) /* control replies queued per connection */
+/* a new ANNOUNCE replaces a publisher silent this long (its link died; it is
+ * reconnecting) */
+#define SRV_PUBLISH_TAKEOVER_S      2
 #define SRV_PUBLISH_MEDIA_TIMEOUT_S 10 /* a recording publisher silent this long is dropped */
 #define SRV_STALL_TIMEOUT_S         10 /* an unwritable viewer is closed after this */
 #define SRV_SNDBUF_BYTES            (256 * 1024)

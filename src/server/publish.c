@@ -62,6 +62,16 @@ static int reply_reason(struct req *r, int status, const char *reason)
     return -status;
 }
 
+/* Drop a recording publisher (whose link died, so its TCP connection
+ * never failed here). */
+static void drop_publisher(struct session *pub, const char *reason)
+{
+    if (pub->kind == T_TCP && pub->conn)
+        conn_close(pub->conn, reason);
+    else
+        session_close(pub, reason);
+}
+
 int do_announce(struct req *r, struct path *p)
 {
     if (p->source)
@@ -69,6 +79,16 @@ int do_announce(struct req *r, struct path *p)
     struct sv ct = rtsp_msg_header(r->m, "Content-Type");
     if (!ct.p || !sv_istarts_with(sv_trim(ct), "application/sdp"))
         return 415;
+    struct session *old = p->publisher;
+    uint64_t now = clock_mono_us();
+    if (old && old->conn != r->c && old->playing &&
+        now - old->last_media_us > SRV_PUBLISH_TAKEOVER_S * 1000000ull) {
+        /* typically the same publisher back over a new connection after a
+         * network drop: it need not wait for the old one's media timeout */
+        log_warn("path %s: publisher %s silent for %.1f s; replaced by %s", p->conf.name, old->peer,
+                 (double)(now - old->last_media_us) / 1e6, r->c->peer_str);
+        drop_publisher(old, "replaced");
+    }
     if (p->publisher && p->publisher->conn != r->c)
         return reply_reason(r, 455, "Path Already Has a Publisher");
     struct sdp_session sdp;
@@ -264,10 +284,7 @@ void publish_tick(struct server *srv, uint64_t now_us)
             now_us - pub->last_media_us > SRV_PUBLISH_MEDIA_TIMEOUT_S * 1000000ull) {
             log_warn("path %s: publisher %s sent no media for %d s; dropping it", p->conf.name,
                      pub->peer, SRV_PUBLISH_MEDIA_TIMEOUT_S);
-            if (pub->kind == T_TCP && pub->conn)
-                conn_close(pub->conn, "no-media");
-            else
-                session_close(pub, "no-media");
+            drop_publisher(pub, "no-media");
             continue; /* the grace time starts now */
         }
         if (!p->publisher_gone_us || now_us < p->publisher_gone_us ||
