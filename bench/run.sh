@@ -16,6 +16,7 @@ cmake -S . -B "$B" -DRTSPGATE_BENCH=ON >/dev/null && cmake --build "$B" -j2 --ta
   { echo "bench: build failed" >&2; exit 1; }
 if [ -n "${BENCH_QUICK:-}" ]; then
   NS=${BENCH_NS:-"100 500"}; RATES=${BENCH_RATES:-4000}; DUR=${BENCH_DURATION:-7}
+  : "${BENCH_SLOW_REPEATS:=1}"
 else
   NS=${BENCH_NS:-"100 500 1000 2000"}; RATES=${BENCH_RATES:-"4000 8000"}; DUR=${BENCH_DURATION:-15}
 fi
@@ -27,7 +28,7 @@ mkdir -p bench/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 RAWF=$(mktemp /tmp/bench-runs.XXXXXX)
 TMP=$(mktemp -d /tmp/bench.XXXXXX)
-printf '[path bench]\n' > "$TMP/conf"
+printf '[server]\nmax_connections = 20000\nmax_connections_per_ip = 20000\n[path bench]\n' > "$TMP/conf"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"; }
 trap cleanup EXIT
@@ -106,7 +107,7 @@ for kbit in $RATES; do
 done
 # 10% slow viewers (reading 1 Mbit/s of a 4 Mbit/s stream) and churn, rtspgate and peer
 n=$(echo $NS | awk '{print $NF}')
-for rep in $(seq "$REPS"); do
+for rep in $(seq "${BENCH_SLOW_REPEATS:-$REPS}"); do
   for srv in rtspgate peer; do
     run_one "$srv" "$n" 4000 "--slow 0.1 --slow-kbit 1000" slow10
     run_one "$srv" "$n" 4000 "--churn 50" churn50
