@@ -110,6 +110,13 @@ static int server_key(struct loader *l, const char *name, const char *v)
         }
         return 0;
     }
+    if (!strcmp(name, "http_listen")) {
+        if (str_copy(c->http_listen, sizeof c->http_listen, v)) {
+            str_copy(l->reason, sizeof l->reason, "http_listen: too long");
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(name, "rtsps_listen") || !strcmp(name, "tls_cert") || !strcmp(name, "tls_key")) {
         char *dst = name[1] == 't' ? c->rtsps_listen : name[4] == 'c' ? c->tls_cert : c->tls_key;
         size_t sz = name[1] == 't' ? sizeof c->rtsps_listen : sizeof c->tls_cert;
