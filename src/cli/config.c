@@ -1,5 +1,6 @@
 #include "cli/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -154,6 +155,46 @@ static int server_key(struct loader *l, const char *name, const char *v)
         if (parse_num(l, name, v, 1, 1000000, &n))
             return -1;
         c->max_connections_per_ip = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "multicast_range")) {
+        /* A.B.C.D/N inside 224.0.0.0/4 */
+        char ip[32];
+        const char *slash = strchr(v, '/');
+        uint64_t pfx;
+        struct in_addr a;
+        if (!slash || (size_t)(slash - v) >= sizeof ip ||
+            sv_parse_u64(sv_from_cstr(slash + 1), 30, &pfx) || pfx < 4) {
+            str_copy(l->reason, sizeof l->reason,
+                     "multicast_range: expected an IPv4 multicast network like 239.255.0.0/16 "
+                     "(prefix 4..30)");
+            return -1;
+        }
+        memcpy(ip, v, (size_t)(slash - v));
+        ip[slash - v] = '\0';
+        if (inet_pton(AF_INET, ip, &a) != 1 || (ntohl(a.s_addr) >> 28) != 0xE) {
+            str_copy(l->reason, sizeof l->reason,
+                     "multicast_range: not an IPv4 multicast address (224.0.0.0/4)");
+            return -1;
+        }
+        c->mcast_prefix = (uint8_t)pfx;
+        c->mcast_net = ntohl(a.s_addr) & (0xFFFFFFFFu << (32 - pfx));
+        return 0;
+    }
+    if (!strcmp(name, "multicast_ttl")) {
+        if (parse_num(l, name, v, 1, 255, &n))
+            return -1;
+        c->mcast_ttl = (uint8_t)n;
+        return 0;
+    }
+    if (!strcmp(name, "multicast_port")) {
+        if (parse_num(l, name, v, 1024, 65000, &n))
+            return -1;
+        if (n % 2) {
+            str_copy(l->reason, sizeof l->reason, "multicast_port: must be even (RTP)");
+            return -1;
+        }
+        c->mcast_port = (uint16_t)n;
         return 0;
     }
     if (!strcmp(name, "request_timeout")) {

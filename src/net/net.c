@@ -280,6 +280,21 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
     return -EADDRINUSE;
 }
 
+int net_udp_set_multicast(int fd, int ttl)
+{
+    unsigned char t = (unsigned char)ttl, loop = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &t, sizeof t) ||
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop))
+        return -errno;
+    struct sockaddr_in me;
+    socklen_t len = sizeof me;
+    if (getsockname(fd, (struct sockaddr *)&me, &len) == 0 && me.sin_family == AF_INET &&
+        me.sin_addr.s_addr != htonl(INADDR_ANY) &&
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &me.sin_addr, sizeof me.sin_addr))
+        return -errno;
+    return 0;
+}
+
 void net_udp_set_rcvbuf(int fd, int bytes)
 {
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);

@@ -29,7 +29,7 @@ struct source;
 #define TLS_OUT_HIGH    (256 * 1024) /* TLS output queued before a viewer counts as blocked */
 #define TLS_OUT_LOW     (64 * 1024)
 
-enum tkind { T_NONE = 0, T_TCP, T_UDP };
+enum tkind { T_NONE = 0, T_TCP, T_UDP, T_MCAST };
 extern const char *const tkind_name[];
 
 struct server;
@@ -94,6 +94,10 @@ struct path {
     bool udp_open[RTSP_MAX_TRACKS];
     struct udp_track udp[RTSP_MAX_TRACKS];
     struct session *udp_play;
+    /* multicast: one sender per path (not in the server's session list) that
+     * sends each packet once to the track's group while mcast_viewers > 0 */
+    struct session mcast;
+    unsigned mcast_viewers;
     struct event *ev_udp_flush;
     uint32_t seed;          /* for (re)starting the source */
     uint64_t idle_since_us; /* on demand: running with no viewer since (0: has viewers) */

@@ -38,7 +38,7 @@
 
 #include "server/internal.h"
 
-const char *const tkind_name[] = {"none", "TCP", "UDP"};
+const char *const tkind_name[] = {"none", "TCP", "UDP", "MULTICAST"};
 
 /* ------------------------------------------------------------------ paths */
 
@@ -84,6 +84,7 @@ int path_udp_open(struct path *p, size_t t, const struct net_addr *local)
 
 static void path_close(struct path *p)
 {
+    session_stop_playing(&p->mcast);
     for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
         if (!p->udp_open[t])
             continue;
@@ -160,6 +161,18 @@ void session_stop_playing(struct session *s)
 {
     if (!s->playing)
         return;
+    if (s->kind == T_MCAST) { /* the path's sender stops with the last viewer */
+        struct path *p = s->path;
+        s->playing = false;
+        if (p->mcast_viewers && --p->mcast_viewers == 0) {
+            log_info("path %s: multicast stopped (no multicast viewer left) sent_packets=%llu "
+                     "sent_bytes=%llu",
+                     p->conf.name, (unsigned long long)p->mcast.packets,
+                     (unsigned long long)p->mcast.bytes);
+            session_stop_playing(&p->mcast);
+        }
+        return;
+    }
     hub_sub_detach(&s->sub);
     if (s->kind == T_UDP && s->udp_pprev) {
         *s->udp_pprev = s->udp_next;
@@ -1063,6 +1076,13 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
             conn_close(c, "timeout");
         }
     }
+    for (size_t i = 0; i < srv->n_paths; i++) {
+        struct session *m = &srv->paths[i].mcast;
+        if (m->playing && now >= m->next_sr_us) {
+            session_send_sr(m, now);
+            m->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
+        }
+    }
     uint64_t timeout = (uint64_t)srv->conf.session_timeout_s * 1000000u;
     for (struct session *s = srv->sessions, *n; s; s = n) {
         n = s->next;
@@ -1074,7 +1094,7 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
             session_close(s, "timeout");
             continue;
         }
-        if (s->playing && !s->record && now >= s->next_sr_us) {
+        if (s->playing && !s->record && s->kind != T_MCAST && now >= s->next_sr_us) {
             session_send_sr(s, now);
             s->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
         }
@@ -1098,6 +1118,8 @@ void server_conf_default(struct server_conf *c)
     c->idle_timeout_s = SRV_IDLE_TIMEOUT_S;
     c->max_requests_per_s = SRV_MAX_REQUESTS_PER_S;
     c->ring_bytes = HUB_DEFAULT_RING_BYTES;
+    c->mcast_ttl = 1;
+    c->mcast_port = 40000;
 }
 
 static int listener_open(struct server *srv, struct listener *l, const char *addr, bool tls,

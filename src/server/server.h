@@ -71,6 +71,11 @@ struct server_conf {
     unsigned max_requests_per_s; /* per connection */
     struct rtsp_limits limits;   /* request head/header count/body/interleaved frame; 0 = maximum */
     struct acl acl;              /* checked at accept, before a byte is read */
+    /* multicast: off when mcast_prefix == 0 */
+    uint32_t mcast_net;  /* multicast_range network, host byte order */
+    uint8_t mcast_prefix;
+    uint8_t mcast_ttl;   /* default 1 */
+    uint16_t mcast_port; /* first port; path i track t uses mcast_port + 2*(i*tracks+t) */
     char realm[64];
     bool allow_basic_plaintext; /* Basic auth without TLS */
     size_t n_users;
