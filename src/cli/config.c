@@ -1,6 +1,5 @@
 #include "cli/config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 
 #include "client/rtsp_publisher.h"
 #include "core/sv.h"
+#include "net/net.h"
 #include "source/source.h"
 
 struct loader {
@@ -162,7 +162,7 @@ static int server_key(struct loader *l, const char *name, const char *v)
         char ip[32];
         const char *slash = strchr(v, '/');
         uint64_t pfx;
-        struct in_addr a;
+        uint32_t a;
         if (!slash || (size_t)(slash - v) >= sizeof ip ||
             sv_parse_u64(sv_from_cstr(slash + 1), 30, &pfx) || pfx < 4) {
             str_copy(l->reason, sizeof l->reason,
@@ -172,13 +172,13 @@ static int server_key(struct loader *l, const char *name, const char *v)
         }
         memcpy(ip, v, (size_t)(slash - v));
         ip[slash - v] = '\0';
-        if (inet_pton(AF_INET, ip, &a) != 1 || (ntohl(a.s_addr) >> 28) != 0xE) {
+        if (net_ipv4_parse(ip, &a) || (a >> 28) != 0xE) {
             str_copy(l->reason, sizeof l->reason,
                      "multicast_range: not an IPv4 multicast address (224.0.0.0/4)");
             return -1;
         }
         c->mcast_prefix = (uint8_t)pfx;
-        c->mcast_net = ntohl(a.s_addr) & (0xFFFFFFFFu << (32 - pfx));
+        c->mcast_net = a & (0xFFFFFFFFu << (32 - pfx));
         return 0;
     }
     if (!strcmp(name, "multicast_ttl")) {

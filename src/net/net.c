@@ -280,6 +280,22 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
     return -EADDRINUSE;
 }
 
+int net_ipv4_parse(const char *s, uint32_t *out)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, s, &a) != 1)
+        return -EPROTO;
+    *out = ntohl(a.s_addr);
+    return 0;
+}
+
+void net_ipv4_str(uint32_t ip, char *dst, size_t dst_size)
+{
+    struct in_addr a = {htonl(ip)};
+    if (!inet_ntop(AF_INET, &a, dst, (socklen_t)dst_size) && dst_size)
+        dst[0] = '\0';
+}
+
 int net_udp_set_multicast(int fd, int ttl)
 {
     unsigned char t = (unsigned char)ttl, loop = 1;

@@ -56,6 +56,9 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
                       uint16_t *rtp_port);
 /* Open one UDP socket bound to a (port 0 = any). */
 int net_udp_open(const struct net_addr *a, int *fd);
+/* Dotted IPv4 <-> host-order number. parse: 0 or -EPROTO. */
+int net_ipv4_parse(const char *s, uint32_t *out);
+void net_ipv4_str(uint32_t ip, char *dst, size_t dst_size);
 /* Multicast sending: IP_MULTICAST_TTL, loopback on (local viewers), and
  * IP_MULTICAST_IF = the socket's bound IPv4 address when it is not "any".
  * Returns 0 or -errno. */

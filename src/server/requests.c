@@ -1,5 +1,4 @@
 /* RTSP methods as the server answers them to viewers. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <string.h>
@@ -208,7 +207,7 @@ static int do_setup(struct req *r, struct path *p, int track)
     if (e)
         return e;
     enum tkind kind = tr.multicast ? T_MCAST : tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
-    char group[INET_ADDRSTRLEN] = "";
+    char group[16] = "";
     struct net_addr gaddr;
     if (kind == T_MCAST) {
         /* one group and port pair per path and track, shared by all viewers */
@@ -220,8 +219,7 @@ static int do_setup(struct req *r, struct path *p, int track)
                      track);
             return 453;
         }
-        struct in_addr ga = {htonl(srv->conf.mcast_net + 1 + idx)};
-        inet_ntop(AF_INET, &ga, group, sizeof group);
+        net_ipv4_str(srv->conf.mcast_net + 1 + idx, group, sizeof group);
         char gs[64];
         str_fmt(gs, sizeof gs, "%s:%u", group, port);
         if (net_addr_parse(gs, 0, &gaddr) || path_udp_open(p, (size_t)track, &c->local))
