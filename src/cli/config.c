@@ -7,6 +7,7 @@
 
 #include "client/rtsp_publisher.h"
 #include "core/sv.h"
+#include "net/net.h"
 #include "source/source.h"
 
 struct loader {
@@ -110,6 +111,13 @@ static int server_key(struct loader *l, const char *name, const char *v)
         }
         return 0;
     }
+    if (!strcmp(name, "http_listen")) {
+        if (str_copy(c->http_listen, sizeof c->http_listen, v)) {
+            str_copy(l->reason, sizeof l->reason, "http_listen: too long");
+            return -1;
+        }
+        return 0;
+    }
     if (!strcmp(name, "rtsps_listen") || !strcmp(name, "tls_cert") || !strcmp(name, "tls_key")) {
         char *dst = name[1] == 't' ? c->rtsps_listen : name[4] == 'c' ? c->tls_cert : c->tls_key;
         size_t sz = name[1] == 't' ? sizeof c->rtsps_listen : sizeof c->tls_cert;
@@ -147,6 +155,46 @@ static int server_key(struct loader *l, const char *name, const char *v)
         if (parse_num(l, name, v, 1, 1000000, &n))
             return -1;
         c->max_connections_per_ip = (unsigned)n;
+        return 0;
+    }
+    if (!strcmp(name, "multicast_range")) {
+        /* A.B.C.D/N inside 224.0.0.0/4 */
+        char ip[32];
+        const char *slash = strchr(v, '/');
+        uint64_t pfx;
+        uint32_t a;
+        if (!slash || (size_t)(slash - v) >= sizeof ip ||
+            sv_parse_u64(sv_from_cstr(slash + 1), 30, &pfx) || pfx < 4) {
+            str_copy(l->reason, sizeof l->reason,
+                     "multicast_range: expected an IPv4 multicast network like 239.255.0.0/16 "
+                     "(prefix 4..30)");
+            return -1;
+        }
+        memcpy(ip, v, (size_t)(slash - v));
+        ip[slash - v] = '\0';
+        if (net_ipv4_parse(ip, &a) || (a >> 28) != 0xE) {
+            str_copy(l->reason, sizeof l->reason,
+                     "multicast_range: not an IPv4 multicast address (224.0.0.0/4)");
+            return -1;
+        }
+        c->mcast_prefix = (uint8_t)pfx;
+        c->mcast_net = a & (0xFFFFFFFFu << (32 - pfx));
+        return 0;
+    }
+    if (!strcmp(name, "multicast_ttl")) {
+        if (parse_num(l, name, v, 1, 255, &n))
+            return -1;
+        c->mcast_ttl = (uint8_t)n;
+        return 0;
+    }
+    if (!strcmp(name, "multicast_port")) {
+        if (parse_num(l, name, v, 1024, 65000, &n))
+            return -1;
+        if (n % 2) {
+            str_copy(l->reason, sizeof l->reason, "multicast_port: must be even (RTP)");
+            return -1;
+        }
+        c->mcast_port = (uint16_t)n;
         return 0;
     }
     if (!strcmp(name, "request_timeout")) {

@@ -280,6 +280,37 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
     return -EADDRINUSE;
 }
 
+int net_ipv4_parse(const char *s, uint32_t *out)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, s, &a) != 1)
+        return -EPROTO;
+    *out = ntohl(a.s_addr);
+    return 0;
+}
+
+void net_ipv4_str(uint32_t ip, char *dst, size_t dst_size)
+{
+    struct in_addr a = {htonl(ip)};
+    if (!inet_ntop(AF_INET, &a, dst, (socklen_t)dst_size) && dst_size)
+        dst[0] = '\0';
+}
+
+int net_udp_set_multicast(int fd, int ttl)
+{
+    unsigned char t = (unsigned char)ttl, loop = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &t, sizeof t) ||
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop))
+        return -errno;
+    struct sockaddr_in me;
+    socklen_t len = sizeof me;
+    if (getsockname(fd, (struct sockaddr *)&me, &len) == 0 && me.sin_family == AF_INET &&
+        me.sin_addr.s_addr != htonl(INADDR_ANY) &&
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &me.sin_addr, sizeof me.sin_addr))
+        return -errno;
+    return 0;
+}
+
 void net_udp_set_rcvbuf(int fd, int bytes)
 {
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);

@@ -56,6 +56,13 @@ int net_udp_pair_open(const struct net_addr *ip, int sndbuf, int *rtp_fd, int *r
                       uint16_t *rtp_port);
 /* Open one UDP socket bound to a (port 0 = any). */
 int net_udp_open(const struct net_addr *a, int *fd);
+/* Dotted IPv4 <-> host-order number. parse: 0 or -EPROTO. */
+int net_ipv4_parse(const char *s, uint32_t *out);
+void net_ipv4_str(uint32_t ip, char *dst, size_t dst_size);
+/* Multicast sending: IP_MULTICAST_TTL, loopback on (local viewers), and
+ * IP_MULTICAST_IF = the socket's bound IPv4 address when it is not "any".
+ * Returns 0 or -errno. */
+int net_udp_set_multicast(int fd, int ttl);
 /* SO_RCVBUF (best effort: the kernel caps it at net.core.rmem_max). */
 void net_udp_set_rcvbuf(int fd, int bytes);
 ssize_t net_udp_recv(int fd, void *buf, size_t len, struct net_addr *from);
@@ -90,8 +97,6 @@ void net_udp_batch_add(struct net_udp_batch *b, const struct net_addr *to, const
  * (-EAGAIN when none was taken). Per-destination errors such as ICMP-induced
  * ECONNREFUSED are skipped over. */
 int net_udp_batch_send(int fd, struct net_udp_batch *b);
-
-
 
 /* Non-loopback IPv4 addresses of this host's interfaces, for banners. */
 size_t net_local_ipv4s(char (*out)[64], size_t max);

@@ -15,6 +15,7 @@
 #include "rtp/keyframe.h"
 #include "rtsp/msg.h"
 #include "rtsp/transport.h"
+#include "rtsp/tunnel.h"
 #include "server/server.h"
 
 struct event;
@@ -28,7 +29,7 @@ struct source;
 #define TLS_OUT_HIGH    (256 * 1024) /* TLS output queued before a viewer counts as blocked */
 #define TLS_OUT_LOW     (64 * 1024)
 
-enum tkind { T_NONE = 0, T_TCP, T_UDP };
+enum tkind { T_NONE = 0, T_TCP, T_UDP, T_MCAST };
 extern const char *const tkind_name[];
 
 struct server;
@@ -93,13 +94,30 @@ struct path {
     bool udp_open[RTSP_MAX_TRACKS];
     struct udp_track udp[RTSP_MAX_TRACKS];
     struct session *udp_play;
+    /* multicast: one sender per path (not in the server's session list) that
+     * sends each packet once to the track's group while mcast_viewers > 0 */
+    struct session mcast;
+    unsigned mcast_viewers;
     struct event *ev_udp_flush;
     uint32_t seed;          /* for (re)starting the source */
     uint64_t idle_since_us; /* on demand: running with no viewer since (0: has viewers) */
 };
 
+/* What a connection carries: decided by its first bytes. */
+enum conn_mode {
+    CM_SNIFF = 0, /* nothing read yet */
+    CM_RTSP,      /* plain RTSP */
+    CM_HTTP_HEAD, /* an HTTP tunnel leg whose request head is still arriving */
+    CM_TUN_GET,   /* tunnel GET leg: the RTSP connection (output); its input is ignored */
+    CM_TUN_POST,  /* tunnel POST leg: base64 requests fed into its GET leg */
+};
+
 struct conn {
     struct server *srv;
+    enum conn_mode mode;
+    char cookie[TUNNEL_MAX_COOKIE + 1]; /* tunnel legs: x-sessioncookie */
+    struct conn *tun;                   /* tunnel: the other leg, or NULL */
+    struct b64_dec b64;                 /* POST leg */
     struct conn *next, **pprev;
     int fd;
     struct bufferevent *bev; /* TLS: all I/O through it (a copy per write); else raw fd */
@@ -147,7 +165,7 @@ struct auth_fail {
 struct server {
     struct event_base *base;
     struct server_conf conf;
-    struct listener plain, tls;
+    struct listener plain, tls, http;
     SSL_CTX *tls_ctx;
     struct event *ev_tick, *ev_reap;
     uint8_t auth_secret[32];

@@ -142,7 +142,8 @@ int req_pick_transport(struct req *r, bool record, struct rtsp_transport *out)
         na = RTSP_MAX_TRANSPORT_ALTERNATIVES;
     else if (e)
         return 461;
-    struct srv_transport_caps caps = {.udp = true, .tcp = true, .record = record};
+    struct srv_transport_caps caps = {
+        .udp = true, .tcp = true, .record = record, .multicast = r->c->srv->conf.mcast_prefix != 0};
     int pick = srv_pick_transport(alts, na, &caps);
     if (pick < 0)
         return 461;
@@ -205,7 +206,32 @@ static int do_setup(struct req *r, struct path *p, int track)
     int e = req_pick_transport(r, false, &tr);
     if (e)
         return e;
-    enum tkind kind = tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
+    enum tkind kind = tr.multicast ? T_MCAST : tr.lower == RTSP_LOWER_TCP ? T_TCP : T_UDP;
+    char group[16] = "";
+    struct net_addr gaddr;
+    if (kind == T_MCAST) {
+        /* one group and port pair per path and track, shared by all viewers */
+        uint32_t idx = (uint32_t)(p - srv->paths) * RTSP_MAX_TRACKS + (uint32_t)track;
+        uint32_t size = srv->conf.mcast_prefix >= 32 ? 1 : 1u << (32 - srv->conf.mcast_prefix);
+        uint32_t port = srv->conf.mcast_port + 2 * idx;
+        if (idx + 2 >= size || port > 65534) {
+            log_warn("path %s: multicast_range/multicast_port too small for track %d", p->conf.name,
+                     track);
+            return 453;
+        }
+        net_ipv4_str(srv->conf.mcast_net + 1 + idx, group, sizeof group);
+        char gs[64];
+        str_fmt(gs, sizeof gs, "%s:%u", group, port);
+        if (net_addr_parse(gs, 0, &gaddr) || path_udp_open(p, (size_t)track, &c->local))
+            return 500;
+        int e2 = net_udp_set_multicast(p->udp[track].rtp_fd, srv->conf.mcast_ttl);
+        if (!e2)
+            e2 = net_udp_set_multicast(p->udp[track].rtcp_fd, srv->conf.mcast_ttl);
+        if (e2) {
+            log_warn("path %s: cannot send multicast: %s", p->conf.name, strerror(-e2));
+            return 500;
+        }
+    }
 
     struct session *s = NULL;
     bool created = false;
@@ -262,12 +288,31 @@ static int do_setup(struct req *r, struct path *p, int track)
         tr.interleaved[0] = ch0;
         tr.interleaved[1] = ch1;
         c->tcp_sess = s;
+    } else if (kind == T_MCAST) {
+        st->rtp_to = gaddr;
+        st->rtcp_to = gaddr;
+        net_addr_set_port(&st->rtcp_to, (uint16_t)(net_addr_port(&gaddr) + 1));
+        struct sess_track *mt = &p->mcast.tr[track];
+        mt->rtp_to = st->rtp_to;
+        mt->rtcp_to = st->rtcp_to;
+        mt->setup = true;
+        memset(&tr, 0, sizeof tr);
+        tr.profile = RTSP_PROFILE_RTP_AVP;
+        tr.lower = RTSP_LOWER_UDP;
+        tr.multicast = true;
+        tr.destination = sv_from_cstr(group);
+        tr.has_port = true;
+        tr.port[0] = net_addr_port(&gaddr);
+        tr.port[1] = (uint16_t)(tr.port[0] + 1);
+        tr.has_ttl = true;
+        tr.ttl = srv->conf.mcast_ttl;
     } else if (req_setup_udp(r, p, track, st, &tr)) {
         if (created)
             session_close(s, "error");
         return 500;
     }
-    tr.multicast = false;
+    if (kind != T_MCAST)
+        tr.multicast = false;
     tr.has_ssrc = true;
     tr.ssrc = hub_stream_ssrc(p->stream, (size_t)track);
     tr.mode = RTSP_TMODE_PLAY;
@@ -295,7 +340,30 @@ static int do_play(struct req *r, struct path *p, int track)
     if (!any)
         return 455;
     uint64_t now = clock_mono_us();
-    if (!s->playing) {
+    struct hub_sub *info_sub = &s->sub;
+    if (s->kind == T_MCAST) {
+        info_sub = &p->mcast.sub;
+        if (!s->playing) {
+            s->playing = true;
+            if (p->mcast_viewers++ == 0) {
+                struct session *m = &p->mcast;
+                m->srv = s->srv;
+                m->path = p;
+                m->kind = T_UDP;
+                m->packets = m->bytes = 0;
+                str_copy(m->id, sizeof m->id, "multicast");
+                hub_sub_attach(p->stream, &m->sub, &udp_sub_ops, m, p->conf.low_latency);
+                m->udp_next = p->udp_play;
+                if (p->udp_play)
+                    p->udp_play->udp_pprev = &m->udp_next;
+                m->udp_pprev = &p->udp_play;
+                p->udp_play = m;
+                m->playing = true;
+                m->next_sr_us = now + 500000;
+                log_info("path %s: multicast started", p->conf.name);
+            }
+        }
+    } else if (!s->playing) {
         bool low = p->conf.low_latency;
         if (s->kind == T_TCP) {
             hub_sub_attach(p->stream, &s->sub, &tcp_sub_ops, s, low);
@@ -326,7 +394,7 @@ static int do_play(struct req *r, struct path *p, int track)
          * packet of this track in the ring yet) may begin with older
          * timestamps or skip to its first keyframe; the client then takes
          * them from the first packet (and syncs by the sender reports) */
-        if (hub_sub_rtp_info(&s->sub, t, now, &seq, &rtptime))
+        if (hub_sub_rtp_info(info_sub, t, now, &seq, &rtptime))
             e = buf_printf(r->out, "%surl=%s/trackID=%zu;seq=%u;rtptime=%u", first ? "" : ",", base,
                            t, seq, rtptime);
         else
@@ -337,7 +405,7 @@ static int do_play(struct req *r, struct path *p, int track)
         e = buf_append_str(r->out, "\r\n");
     if (!e)
         e = srv_response_end(r->out, NULL, NULL, 0);
-    if (s->kind == T_UDP)
+    if (s->kind == T_UDP || s->kind == T_MCAST)
         event_active(p->ev_udp_flush, EV_WRITE, 0);
     return e ? 500 : 200;
 }

@@ -38,7 +38,7 @@
 
 #include "server/internal.h"
 
-const char *const tkind_name[] = {"none", "TCP", "UDP"};
+const char *const tkind_name[] = {"none", "TCP", "UDP", "MULTICAST"};
 
 /* ------------------------------------------------------------------ paths */
 
@@ -84,6 +84,7 @@ int path_udp_open(struct path *p, size_t t, const struct net_addr *local)
 
 static void path_close(struct path *p)
 {
+    session_stop_playing(&p->mcast);
     for (size_t t = 0; t < RTSP_MAX_TRACKS; t++) {
         if (!p->udp_open[t])
             continue;
@@ -160,6 +161,18 @@ void session_stop_playing(struct session *s)
 {
     if (!s->playing)
         return;
+    if (s->kind == T_MCAST) { /* the path's sender stops with the last viewer */
+        struct path *p = s->path;
+        s->playing = false;
+        if (p->mcast_viewers && --p->mcast_viewers == 0) {
+            log_info("path %s: multicast stopped (no multicast viewer left) sent_packets=%llu "
+                     "sent_bytes=%llu",
+                     p->conf.name, (unsigned long long)p->mcast.packets,
+                     (unsigned long long)p->mcast.bytes);
+            session_stop_playing(&p->mcast);
+        }
+        return;
+    }
     hub_sub_detach(&s->sub);
     if (s->kind == T_UDP && s->udp_pprev) {
         *s->udp_pprev = s->udp_next;
@@ -393,6 +406,16 @@ void conn_close(struct conn *c, const char *reason)
     if (c->dead)
         return;
     log_verbose("connection %s closed: %s", c->peer_str, reason);
+    if (c->tun) {
+        /* The GET leg carries the RTSP connection: its POST leg goes with it.
+         * A POST leg may close (clients may open a new one with the same
+         * cookie); the GET leg and its session stay. */
+        struct conn *o = c->tun;
+        c->tun = NULL;
+        o->tun = NULL;
+        if (c->mode == CM_TUN_GET)
+            conn_close(o, "its tunnel GET connection closed");
+    }
     /* The interleaved session dies with its connection; UDP sessions live on
      * until TEARDOWN or timeout. */
     struct server *srv = c->srv;
@@ -682,6 +705,138 @@ wait:
     return 0;
 }
 
+/* ------------------------------------------------ RTSP over HTTP tunnel */
+
+static void http_fail(struct conn *c, int status, const char *why)
+{
+    char b[256];
+    long n = tunnel_error_reply(status, b, sizeof b);
+    if (n > 0) {
+        struct iovec iov = {b, (size_t)n};
+        (void)conn_writev(c, &iov, 1); /* best effort */
+    }
+    log_warn("connection %s: HTTP tunnel: %s, closing", c->peer_str, why);
+    conn_close(c, "tunnel error");
+}
+
+/* POST body: decode into the GET leg's input and run it as RTSP there. */
+static int tunnel_post_input(struct conn *c)
+{
+    struct conn *g = c->tun;
+    if (!g) {
+        conn_close(c, "tunnel POST without its GET connection");
+        return -1;
+    }
+    size_t need = b64_dec_max_out(c->in.len);
+    if (buf_reserve(&g->in, need)) {
+        log_warn("connection %s: tunnelled requests over the input limit, closing", c->peer_str);
+        conn_close(g, "input buffer full");
+        return -1;
+    }
+    long n = b64_dec_feed(&c->b64, (const char *)c->in.data, c->in.len, g->in.data + g->in.len,
+                          g->in.cap - g->in.len);
+    buf_reset(&c->in);
+    if (n < 0) {
+        log_warn("connection %s: HTTP tunnel: bad base64 in the POST body, closing both legs",
+                 c->peer_str);
+        conn_close(g, "bad tunnel input");
+        return -1;
+    }
+    c->last_req_us = clock_mono_us();
+    if (!n)
+        return 0;
+    g->in.len += (size_t)n;
+    if (conn_ingest(g))
+        return c->dead ? -1 : 0;
+    conn_flush(g);
+    return 0;
+}
+
+static struct conn *tunnel_get_for(struct server *srv, const struct conn *post)
+{
+    for (struct conn *o = srv->conns; o; o = o->next)
+        if (o->mode == CM_TUN_GET && !o->dead && !strcmp(o->cookie, post->cookie) &&
+            net_addr_same_ip(&o->peer, &post->peer))
+            return o;
+    return NULL;
+}
+
+static int tunnel_head(struct conn *c)
+{
+    struct tunnel_req r;
+    const char *why = NULL;
+    int rc =
+        tunnel_parse_head((const char *)c->in.data, c->in.len, RTSP_MAX_HEADER_BYTES, &r, &why);
+    if (rc == -EAGAIN)
+        return 0;
+    if (rc) {
+        http_fail(c, 400, why);
+        return -1;
+    }
+    sv_to_cstr(r.cookie, c->cookie, sizeof c->cookie);
+    c->requests++; /* a complete request: no request timeout for the leg itself */
+    if (r.leg == TUNNEL_LEG_GET) {
+        for (struct conn *o = c->srv->conns; o; o = o->next)
+            if (o != c && o->mode == CM_TUN_GET && !strcmp(o->cookie, c->cookie)) {
+                http_fail(c, 400, "x-sessioncookie already in use");
+                return -1;
+            }
+        char b[512];
+        long n = tunnel_get_reply(b, sizeof b);
+        buf_reset(&c->in);
+        if (n < 0 || buf_append(&c->out, b, (size_t)n)) {
+            conn_close(c, "out of memory");
+            return -1;
+        }
+        c->mode = CM_TUN_GET;
+        c->requests = 0; /* RTSP requests must arrive within request_timeout (over the POST) */
+        c->opened_us = clock_mono_us();
+        log_verbose("connection %s: HTTP tunnel GET, cookie %s", c->peer_str, c->cookie);
+        conn_flush(c);
+        return c->dead ? -1 : 0;
+    }
+    struct conn *g = tunnel_get_for(c->srv, c);
+    if (!g) {
+        http_fail(c, 404, "POST with an x-sessioncookie of no open GET from this address");
+        return -1;
+    }
+    if (g->tun) { /* a new POST replaces the old one */
+        struct conn *old = g->tun;
+        old->tun = NULL;
+        g->tun = NULL;
+        conn_close(old, "replaced by a new tunnel POST");
+    }
+    g->tun = c;
+    c->tun = g;
+    c->mode = CM_TUN_POST;
+    b64_dec_init(&c->b64);
+    buf_consume(&c->in, r.head_len);
+    log_verbose("connection %s: HTTP tunnel POST, cookie %s", c->peer_str, c->cookie);
+    return tunnel_post_input(c);
+}
+
+/* Everything newly read into c->in, by what the connection carries. */
+static int conn_input(struct conn *c)
+{
+    if (c->mode == CM_SNIFF) {
+        int s = tunnel_sniff((const char *)c->in.data, c->in.len);
+        if (s == -EAGAIN)
+            return 0;
+        c->mode = s == 1 ? CM_HTTP_HEAD : CM_RTSP;
+    }
+    switch (c->mode) {
+    case CM_HTTP_HEAD:
+        return tunnel_head(c);
+    case CM_TUN_POST:
+        return tunnel_post_input(c);
+    case CM_TUN_GET:
+        buf_reset(&c->in); /* clients send nothing more here */
+        return 0;
+    default:
+        return conn_ingest(c);
+    }
+}
+
 static void conn_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
     struct conn *c = arg;
@@ -695,7 +850,7 @@ static void conn_read_cb(evutil_socket_t fd, short ev, void *arg)
         if (n <= 0)
             return conn_close(c, "disconnect");
         c->in.len += (size_t)n;
-        if (conn_ingest(c))
+        if (conn_input(c))
             return;
         if ((size_t)n < room)
             break;
@@ -714,7 +869,7 @@ static void tls_read_cb(struct bufferevent *bev, void *arg)
         if (n <= 0)
             break;
         c->in.len += (size_t)n;
-        if (conn_ingest(c))
+        if (conn_input(c))
             return;
     }
     conn_flush(c);
@@ -909,6 +1064,8 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
         n = c->next;
         if (c->wait_path)
             continue; /* bounded by the path's on_demand_timeout instead */
+        if (c->mode == CM_TUN_POST && c->tun)
+            continue; /* lives as long as its GET leg */
         if (!c->requests && now - c->opened_us > srv->conf.request_timeout_s * 1000000ull) {
             log_warn("connection %s: no complete request in %u s, closing", c->peer_str,
                      srv->conf.request_timeout_s);
@@ -917,6 +1074,13 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
             log_verbose("connection %s: idle for %u s, closing", c->peer_str,
                         srv->conf.idle_timeout_s);
             conn_close(c, "timeout");
+        }
+    }
+    for (size_t i = 0; i < srv->n_paths; i++) {
+        struct session *m = &srv->paths[i].mcast;
+        if (m->playing && now >= m->next_sr_us) {
+            session_send_sr(m, now);
+            m->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
         }
     }
     uint64_t timeout = (uint64_t)srv->conf.session_timeout_s * 1000000u;
@@ -930,7 +1094,7 @@ static void tick_cb(evutil_socket_t fd, short ev, void *arg)
             session_close(s, "timeout");
             continue;
         }
-        if (s->playing && !s->record && now >= s->next_sr_us) {
+        if (s->playing && !s->record && s->kind != T_MCAST && now >= s->next_sr_us) {
             session_send_sr(s, now);
             s->next_sr_us = now + SRV_RTCP_SR_INTERVAL_MS * 1000ull;
         }
@@ -954,6 +1118,8 @@ void server_conf_default(struct server_conf *c)
     c->idle_timeout_s = SRV_IDLE_TIMEOUT_S;
     c->max_requests_per_s = SRV_MAX_REQUESTS_PER_S;
     c->ring_bytes = HUB_DEFAULT_RING_BYTES;
+    c->mcast_ttl = 1;
+    c->mcast_port = 40000;
 }
 
 static int listener_open(struct server *srv, struct listener *l, const char *addr, bool tls,
@@ -1000,7 +1166,7 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
     }
     srv->base = base;
     srv->conf = *conf;
-    srv->plain.fd = srv->tls.fd = -1;
+    srv->plain.fd = srv->tls.fd = srv->http.fd = -1;
     if (!srv->conf.realm[0])
         str_copy(srv->conf.realm, sizeof srv->conf.realm, "rtspgate");
     if (RAND_bytes(srv->auth_secret, sizeof srv->auth_secret) != 1) {
@@ -1053,6 +1219,9 @@ struct server *server_new(struct event_base *base, const struct server_conf *con
     }
     if (listener_open(srv, &srv->plain, conf->listen, false, err, errlen))
         goto fail;
+    if (conf->http_listen[0] &&
+        listener_open(srv, &srv->http, conf->http_listen, false, err, errlen))
+        goto fail;
     if (srv->tls_ctx && listener_open(srv, &srv->tls, conf->rtsps_listen, true, err, errlen))
         goto fail;
     struct timeval tv = {0, TICK_MS * 1000};
@@ -1077,6 +1246,7 @@ void server_free(struct server *srv)
         path_close(&srv->paths[i]);
     listener_close(&srv->plain);
     listener_close(&srv->tls);
+    listener_close(&srv->http);
     if (srv->ev_tick)
         event_free(srv->ev_tick);
     if (srv->ev_reap)
@@ -1093,6 +1263,11 @@ uint16_t server_port(const struct server *srv)
 uint16_t server_tls_port(const struct server *srv)
 {
     return srv->tls_ctx ? net_addr_port(&srv->tls.addr) : 0;
+}
+
+uint16_t server_http_port(const struct server *s)
+{
+    return s->http.fd >= 0 ? net_addr_port(&s->http.addr) : 0;
 }
 
 void server_print_banner(const struct server *srv)
@@ -1114,6 +1289,11 @@ void server_print_banner(const struct server *srv)
     log_info("listening on rtsp://%s:%u", hosts[0], port);
     if (srv->tls_ctx)
         log_info("listening on rtsps://%s:%u (TLS)", hosts[0], server_tls_port(srv));
+    log_info("RTSP over HTTP tunnels accepted on the RTSP port%s",
+             srv->http.fd >= 0 ? " and:" : "");
+    if (srv->http.fd >= 0)
+        log_info("listening on rtsph://%s:%u (RTSP over HTTP, and plain RTSP)", hosts[0],
+                 server_http_port(srv));
     for (size_t i = 0; i < srv->n_paths; i++) {
         const struct path *p = &srv->paths[i];
         for (size_t h = 0; h < nh; h++)

@@ -57,6 +57,7 @@ struct server_push_conf {
 struct server_conf {
     char listen[128];       /* "0.0.0.0:8554" */
     char rtsps_listen[128]; /* "" = no TLS listener */
+    char http_listen[128];  /* "" = none; RTSP-over-HTTP tunnels (and RTSP) also here */
     char tls_cert[512];
     char tls_key[512];
     unsigned session_timeout_s;
@@ -70,6 +71,11 @@ struct server_conf {
     unsigned max_requests_per_s; /* per connection */
     struct rtsp_limits limits;   /* request head/header count/body/interleaved frame; 0 = maximum */
     struct acl acl;              /* checked at accept, before a byte is read */
+    /* multicast: off when mcast_prefix == 0 */
+    uint32_t mcast_net;  /* multicast_range network, host byte order */
+    uint8_t mcast_prefix;
+    uint8_t mcast_ttl;   /* default 1 */
+    uint16_t mcast_port; /* first port; path i track t uses mcast_port + 2*(i*tracks+t) */
     char realm[64];
     bool allow_basic_plaintext; /* Basic auth without TLS */
     size_t n_users;
@@ -91,7 +97,8 @@ struct server *server_new(struct event_base *base, const struct server_conf *c, 
 void server_free(struct server *s);
 /* The bound port (useful with port 0). */
 uint16_t server_port(const struct server *s);
-uint16_t server_tls_port(const struct server *s); /* 0 without RTSPS */
+uint16_t server_tls_port(const struct server *s);  /* 0 without RTSPS */
+uint16_t server_http_port(const struct server *s); /* 0 without http_listen */
 /* Print the URLs and ready-to-paste client commands. */
 void server_print_banner(const struct server *s);
 

@@ -71,8 +71,13 @@ int srv_pick_transport(const struct rtsp_transport *alts, size_t n,
         const struct rtsp_transport *t = &alts[i];
         if (t->profile != RTSP_PROFILE_RTP_AVP && t->profile != RTSP_PROFILE_RTP_AVPF)
             continue;
-        if (t->multicast || t->mode != (caps->record ? RTSP_TMODE_RECORD : RTSP_TMODE_PLAY))
+        if (t->mode != (caps->record ? RTSP_TMODE_RECORD : RTSP_TMODE_PLAY))
             continue;
+        if (t->multicast) {
+            if (caps->multicast && !caps->record && t->lower == RTSP_LOWER_UDP)
+                return (int)i;
+            continue;
+        }
         if (t->lower == RTSP_LOWER_TCP && caps->tcp)
             return (int)i;
         if (t->lower == RTSP_LOWER_UDP && caps->udp && t->has_client_port)

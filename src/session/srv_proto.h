@@ -14,7 +14,7 @@
 #include "rtsp/transport.h"
 
 #define SRV_PUBLIC                                                                                 \
-    "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, "            \
+    "OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, "           \
     "SET_PARAMETER"
 #define SRV_SERVER_NAME "rtspgate/" RTSPGATE_VERSION
 
@@ -29,28 +29,28 @@ int srv_parse_target(struct sv uri, char *path, size_t path_size, int *track);
 struct srv_transport_caps {
     bool udp;
     bool tcp;
-    bool record; /* the client publishes (mode=record) rather than plays */
+    bool record;    /* the client publishes (mode=record) rather than plays */
+    bool multicast; /* RTP/AVP;multicast over UDP is served (play only) */
 };
 /* Pick the first alternative we can serve: RTP/AVP or RTP/AVPF, unicast, UDP
  * with client_port or TCP (interleaved given or not), in the wanted mode
- * (play, or record when caps->record). Returns the index in alts, or -ENOTSUP
- * when none is acceptable (answer 461). */
+ * (play, or record when caps->record); or, with caps->multicast, a UDP
+ * multicast alternative in play mode (no client_port needed). Returns the index in alts, or
+ * -ENOTSUP when none is acceptable (answer 461). */
 int srv_pick_transport(const struct rtsp_transport *alts, size_t n,
                        const struct srv_transport_caps *caps);
 
 /* Start a response: status line, CSeq (when has_cseq), Date, Server.
  * Then append headers with buf_printf and finish with srv_response_end. */
-int srv_response_begin(struct buf *out, int status, bool has_cseq, uint32_t cseq,
-                       const char *date);
+int srv_response_begin(struct buf *out, int status, bool has_cseq, uint32_t cseq, const char *date);
 /* Content-Type/Content-Length (when body_len > 0 or content_type != NULL),
  * the blank line and the body. */
-int srv_response_end(struct buf *out, const char *content_type, const void *body,
-                     size_t body_len);
+int srv_response_end(struct buf *out, const char *content_type, const void *body, size_t body_len);
 
 /* A complete error response with no body; adds `Public` for 405/501 and
  * `Unsupported` when given. */
-int srv_error_response(struct buf *out, int status, bool has_cseq, uint32_t cseq,
-                       const char *date, struct sv unsupported);
+int srv_error_response(struct buf *out, int status, bool has_cseq, uint32_t cseq, const char *date,
+                       struct sv unsupported);
 /* The same with a reason phrase of our own, e.g. "Path Already Has a Publisher". */
 int srv_error_response_reason(struct buf *out, int status, const char *reason, bool has_cseq,
                               uint32_t cseq, const char *date);

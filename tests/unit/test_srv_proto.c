@@ -54,7 +54,8 @@ static int pick(const char *hdr, bool udp, bool tcp)
 {
     struct rtsp_transport alts[RTSP_MAX_TRANSPORT_ALTERNATIVES];
     size_t n = 0;
-    assert_int_equal(rtsp_transport_parse(sv_from_cstr(hdr), alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &n), 0);
+    assert_int_equal(
+        rtsp_transport_parse(sv_from_cstr(hdr), alts, RTSP_MAX_TRANSPORT_ALTERNATIVES, &n), 0);
     struct srv_transport_caps caps = {.udp = udp, .tcp = tcp};
     return srv_pick_transport(alts, n, &caps);
 }
@@ -66,9 +67,29 @@ static void test_pick_transport(void **st)
     assert_int_equal(pick("RTP/AVP/UDP;unicast;client_port=5000-5001", true, true), 0);
     assert_int_equal(pick("RTP/AVP/TCP;unicast;interleaved=0-1", true, true), 0);
     /* GStreamer offers several; the first we can serve wins */
-    assert_int_equal(pick("RTP/SAVP;unicast;client_port=5000-5001,RTP/AVP;unicast;client_port=5000-5001", true, true), 1);
-    /* multicast only: not served (yet) */
+    assert_int_equal(
+        pick("RTP/SAVP;unicast;client_port=5000-5001,RTP/AVP;unicast;client_port=5000-5001", true,
+             true),
+        1);
+    /* multicast only: not served without multicast_range */
     assert_true(pick("RTP/AVP;multicast", true, true) < 0);
+    {
+        struct rtsp_transport m[4];
+        size_t mn = 0;
+        struct srv_transport_caps mc = {.udp = true, .tcp = true, .multicast = true};
+        assert_int_equal(
+            rtsp_transport_parse(SV_LIT("RTP/AVP;multicast;port=5000-5001,RTP/AVP/TCP;unicast"), m,
+                                 4, &mn),
+            0);
+        assert_int_equal(srv_pick_transport(m, mn, &mc), 0);
+        /* multicast over TCP or for RECORD is never served */
+        assert_int_equal(rtsp_transport_parse(SV_LIT("RTP/AVP/TCP;multicast"), m, 4, &mn), 0);
+        assert_true(srv_pick_transport(m, mn, &mc) < 0);
+        assert_int_equal(rtsp_transport_parse(SV_LIT("RTP/AVP;multicast;mode=record"), m, 4, &mn),
+                         0);
+        mc.record = true;
+        assert_true(srv_pick_transport(m, mn, &mc) < 0);
+    }
     /* UDP without client_port cannot be served */
     assert_true(pick("RTP/AVP;unicast", true, true) < 0);
     /* TCP without interleaved is fine: channels get assigned */
@@ -78,10 +99,12 @@ static void test_pick_transport(void **st)
     struct rtsp_transport alts[4];
     size_t n = 0;
     assert_int_equal(rtsp_transport_parse(SV_LIT("RTP/AVP/TCP;unicast;interleaved=0-1;mode=record"),
-                                          alts, 4, &n), 0);
+                                          alts, 4, &n),
+                     0);
     struct srv_transport_caps rec = {.udp = true, .tcp = true, .record = true};
     assert_int_equal(srv_pick_transport(alts, n, &rec), 0);
-    assert_int_equal(rtsp_transport_parse(SV_LIT("RTP/AVP/TCP;unicast;interleaved=0-1"), alts, 4, &n), 0);
+    assert_int_equal(
+        rtsp_transport_parse(SV_LIT("RTP/AVP/TCP;unicast;interleaved=0-1"), alts, 4, &n), 0);
     assert_true(srv_pick_transport(alts, n, &rec) < 0);
     assert_true(pick("RTP/AVP/TCP;unicast;interleaved=0-1", true, false) < 0);
 }
@@ -91,7 +114,8 @@ static void test_responses(void **st)
     (void)st;
     struct buf b;
     buf_init(&b, 4096);
-    assert_int_equal(srv_error_response(&b, 501, true, 7, "Wed, 25 Nov 2026 04:30:00 GMT", SV_NULL), 0);
+    assert_int_equal(srv_error_response(&b, 501, true, 7, "Wed, 25 Nov 2026 04:30:00 GMT", SV_NULL),
+                     0);
     const char *want = "RTSP/1.0 501 Not Implemented\r\nCSeq: 7\r\n"
                        "Date: Wed, 25 Nov 2026 04:30:00 GMT\r\nServer: " SRV_SERVER_NAME "\r\n"
                        "Public: " SRV_PUBLIC "\r\n\r\n";
