@@ -10,7 +10,12 @@
 #include "core/log.h"
 #include "core/sv.h"
 #include "rtp/aac.h"
+#include "rtp/g711.h"
 #include "rtp/h264.h"
+#include "rtp/h265.h"
+#include "rtp/mjpeg.h"
+#include "rtp/mp4v.h"
+#include "rtp/opus.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp.h"
 #include "session/cli_proto.h"
@@ -27,7 +32,12 @@ struct ptrack {
     uint32_t clock;
     union {
         struct h264_depay h264;
+        struct h265_depay h265;
+        struct mjpeg_depay mjpeg;
+        struct mp4v_depay mp4v;
         struct aac_depay aac;
+        struct g711_depay g711;
+        struct opus_depay opus;
     } d;
     bool depay_init;
     /* RTP timestamp unwrapping */
@@ -178,6 +188,39 @@ static int media_codec(const struct sdp_media *m, struct recorder_track *rt, uin
         rt->channels = (int)(m->channels ? m->channels : 1);
         return 0;
     }
+    bool no_map = !m->encoding.n;
+    if (sv_ieq_cstr(m->encoding, "H265")) {
+        rt->codec = RECORDER_H265;
+        size_t n = sprop_annexb(m->fmtp, "sprop-vps", extra, cap);
+        n += sprop_annexb(m->fmtp, "sprop-sps", extra + n, cap - n);
+        n += sprop_annexb(m->fmtp, "sprop-pps", extra + n, cap - n);
+        rt->extradata_len = n;
+        return 0;
+    }
+    if (sv_ieq_cstr(m->encoding, "JPEG") || (no_map && m->pt == 26)) {
+        rt->codec = RECORDER_MJPEG;
+        return 0;
+    }
+    if (sv_ieq_cstr(m->encoding, "MP4V-ES")) {
+        rt->codec = RECORDER_MPEG4;
+        struct sv cfg = sdp_fmtp_param(m->fmtp, "config");
+        rt->extradata_len = cfg.p ? hex_decode(sv_trim(cfg), extra, cap) : 0;
+        return 0;
+    }
+    bool pcmu = sv_ieq_cstr(m->encoding, "PCMU") || (no_map && m->pt == 0);
+    bool pcma = sv_ieq_cstr(m->encoding, "PCMA") || (no_map && m->pt == 8);
+    if (pcmu || pcma) {
+        rt->codec = pcmu ? RECORDER_PCMU : RECORDER_PCMA;
+        rt->sample_rate = (int)(m->clock_rate ? m->clock_rate : 8000);
+        rt->channels = (int)(m->channels ? m->channels : 1);
+        return 0;
+    }
+    if (sv_ieq_cstr(m->encoding, "OPUS")) {
+        rt->codec = RECORDER_OPUS;
+        rt->sample_rate = 48000;
+        rt->channels = 2;
+        return 0;
+    }
     char enc[64];
     if (sv_to_cstr(m->encoding, enc, sizeof enc) || !enc[0])
         str_fmt(enc, sizeof enc, "payload type %u", m->pt);
@@ -188,18 +231,55 @@ static int media_codec(const struct sdp_media *m, struct recorder_track *rt, uin
 static void track_depay_reset(struct ptrack *t)
 {
     if (t->depay_init) {
-        if (t->codec == RECORDER_H264)
+        switch (t->codec) {
+        case RECORDER_H264:
             h264_depay_free(&t->d.h264);
-        else if (t->codec == RECORDER_AAC)
+            break;
+        case RECORDER_H265:
+            h265_depay_free(&t->d.h265);
+            break;
+        case RECORDER_MJPEG:
+            mjpeg_depay_free(&t->d.mjpeg);
+            break;
+        case RECORDER_MPEG4:
+            mp4v_depay_free(&t->d.mp4v);
+            break;
+        case RECORDER_AAC:
             aac_depay_free(&t->d.aac);
+            break;
+        case RECORDER_PCMU:
+        case RECORDER_PCMA:
+        case RECORDER_OPUS:
+            break;
+        }
         t->depay_init = false;
     }
     if (!t->active)
         return;
-    if (t->codec == RECORDER_H264)
+    switch (t->codec) {
+    case RECORDER_H264:
         h264_depay_init(&t->d.h264, 0);
-    else if (t->codec == RECORDER_AAC)
+        break;
+    case RECORDER_H265:
+        h265_depay_init(&t->d.h265, 0);
+        break;
+    case RECORDER_MJPEG:
+        mjpeg_depay_init(&t->d.mjpeg, 0);
+        break;
+    case RECORDER_MPEG4:
+        mp4v_depay_init(&t->d.mp4v, 0);
+        break;
+    case RECORDER_AAC:
         aac_depay_init(&t->d.aac, 0);
+        break;
+    case RECORDER_PCMU:
+    case RECORDER_PCMA:
+        g711_depay_init(&t->d.g711);
+        break;
+    case RECORDER_OPUS:
+        opus_depay_init(&t->d.opus);
+        break;
+    }
     t->depay_init = true;
 }
 
@@ -439,15 +519,36 @@ static void on_packet(void *ctx, size_t media, bool rtcp, const uint8_t *data, s
     }
     t->last32 = h.ts;
     struct rtp_au au;
-    if (t->codec == RECORDER_H264) {
-        if (h264_depay_push(&t->d.h264, h.seq, h.ts, h.marker, h.payload, h.payload_len, &au) == 1)
-            write_au(p, media, &au);
-    } else if (t->codec == RECORDER_AAC) {
+    int r = 0;
+    switch (t->codec) {
+    case RECORDER_H264:
+        r = h264_depay_push(&t->d.h264, h.seq, h.ts, h.marker, h.payload, h.payload_len, &au);
+        break;
+    case RECORDER_H265:
+        r = h265_depay_push(&t->d.h265, h.seq, h.ts, h.marker, h.payload, h.payload_len, &au);
+        break;
+    case RECORDER_MJPEG:
+        r = mjpeg_depay_push(&t->d.mjpeg, h.seq, h.ts, h.marker, h.payload, h.payload_len, &au);
+        break;
+    case RECORDER_MPEG4:
+        r = mp4v_depay_push(&t->d.mp4v, h.seq, h.ts, h.marker, h.payload, h.payload_len, &au);
+        break;
+    case RECORDER_PCMU:
+    case RECORDER_PCMA:
+        r = g711_depay_push(&t->d.g711, h.seq, h.ts, h.payload, h.payload_len, &au);
+        break;
+    case RECORDER_OPUS:
+        r = opus_depay_push(&t->d.opus, h.seq, h.ts, h.payload, h.payload_len, &au);
+        break;
+    case RECORDER_AAC:
         if (aac_depay_push(&t->d.aac, h.seq, h.ts, h.marker, h.payload, h.payload_len) < 0)
             return;
         while (!p->stopping && aac_depay_next(&t->d.aac, &au) == 1)
             write_au(p, media, &au);
+        return;
     }
+    if (r == 1)
+        write_au(p, media, &au);
 }
 
 static void start(struct pull *p)
