@@ -38,6 +38,8 @@ struct recorder {
     int64_t first_us; /* caller's time of the first AU written */
     int64_t written_us;
     char cur[4096];
+    char last_name[4096]; /* segments: the pattern's last expansion */
+    unsigned same_name;   /* files opened under it after the first */
     int err;
     char errmsg[600];
 };
@@ -223,8 +225,8 @@ static size_t opus_head(uint8_t out[19], int channels)
 
 /* Picture size of a video keyframe (containers such as MP4 want it in the
  * header): decode it once. */
-static void probe_size(enum AVCodecID id, const uint8_t *extra, size_t extra_len,
-                       const uint8_t *au, size_t len, int *w, int *h)
+static void probe_size(enum AVCodecID id, const uint8_t *extra, size_t extra_len, const uint8_t *au,
+                       size_t len, int *w, int *h)
 {
     const AVCodec *dec = avcodec_find_decoder(id);
     AVCodecContext *cc = dec ? avcodec_alloc_context3(dec) : NULL;
@@ -298,6 +300,21 @@ static int open_file(struct recorder *r, int64_t base_us, size_t key_t, const ui
 #pragma GCC diagnostic pop
         if (!len)
             return set_err(r, -EINVAL, "%s: the name pattern expands to nothing", r->pattern);
+        /* the same name as the last file (a pattern coarser than the
+         * segments): NAME-2.EXT, NAME-3.EXT ... rather than overwrite it */
+        if (!strcmp(r->cur, r->last_name)) {
+            r->same_name++;
+            const char *dot = strrchr(r->cur, '.');
+            size_t stem = dot ? (size_t)(dot - r->cur) : len;
+            char tmp[sizeof r->cur];
+            if (str_fmt(tmp, sizeof tmp, "%.*s-%u%s", (int)stem, r->cur, r->same_name + 1,
+                        dot ? dot : ""))
+                return set_err(r, -ENAMETOOLONG, "%s: file name too long", r->pattern);
+            str_copy(r->cur, sizeof r->cur, tmp);
+        } else {
+            str_copy(r->last_name, sizeof r->last_name, r->cur);
+            r->same_name = 0;
+        }
     } else {
         str_copy(r->cur, sizeof r->cur, r->pattern);
     }
