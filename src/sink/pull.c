@@ -90,6 +90,16 @@ struct pull {
     uint64_t play_mono_us;
 };
 
+static const char *codec_name(enum recorder_codec c)
+{
+    static const char *const names[] = {
+        [RECORDER_H264] = "H.264",      [RECORDER_H265] = "H.265",
+        [RECORDER_MJPEG] = "MJPEG",     [RECORDER_MPEG4] = "MPEG-4 Part 2",
+        [RECORDER_AAC] = "AAC",         [RECORDER_PCMU] = "G.711 PCMU",
+        [RECORDER_PCMA] = "G.711 PCMA", [RECORDER_OPUS] = "Opus"};
+    return names[c];
+}
+
 static bool codec_is_video(enum recorder_codec c)
 {
     return c == RECORDER_H264 || c == RECORDER_H265 || c == RECORDER_MJPEG || c == RECORDER_MPEG4;
@@ -360,8 +370,7 @@ static int on_describe(void *ctx, struct rtsp_client_desc *d)
             if (codec_is_video(codec[i]))
                 p->has_video = true;
             size_t len = strlen(list);
-            str_fmt(list + len, sizeof list - len, "%s%.*s", len ? " + " : "",
-                    SV_ARG(s->media[i].encoding));
+            str_fmt(list + len, sizeof list - len, "%s%s", len ? " + " : "", codec_name(codec[i]));
         }
         log_info("pull %s: recording %s to %s", p->log_url, list,
                  strcmp(p->o.output, "-") ? p->o.output : "stdout (MPEG-TS)");
