@@ -24,6 +24,10 @@
 #define PULL_BACKOFF_MIN_MS 1000
 #define PULL_BACKOFF_MAX_MS 30000
 #define PULL_GAP_US         40000 /* between the last frame of a session and the next one's first */
+/* auto: a UDP session losing more than this over the window goes to TCP */
+#define PULL_LOSS_WINDOW_S 5
+#define PULL_LOSS_PERMILLE 50
+#define PULL_LOSS_MIN_PKTS 50
 
 struct ptrack {
     bool active; /* recorded */
@@ -88,6 +92,13 @@ struct pull {
     int64_t base_us; /* where this session's timeline starts */
     bool said_transport;
     uint64_t play_mono_us;
+
+    /* auto: loss watch on UDP, one sample a second */
+    struct event *ev_tick, *ev_switch;
+    uint64_t win_rx[PULL_LOSS_WINDOW_S + 1], win_lost[PULL_LOSS_WINDOW_S + 1];
+    unsigned win_n;
+    bool force_tcp; /* switched to TCP for loss: every later session too */
+    char switch_why[96];
 };
 
 static const char *codec_name(enum recorder_codec c)
@@ -470,7 +481,10 @@ static void write_au(struct pull *p, size_t mi, const struct rtp_au *au)
 static void say_transport(struct pull *p, enum rtsp_lower lower)
 {
     const char *name = lower == RTSP_LOWER_TCP ? "TCP interleaved" : "RTP/UDP";
-    if (p->o.transport != RTSP_CLIENT_AUTO) {
+    if (p->force_tcp) {
+        log_info("pull %s: transport %s (auto: switched from RTP/UDP: %s)", p->log_url, name,
+                 p->switch_why);
+    } else if (p->o.transport != RTSP_CLIENT_AUTO) {
         log_info("pull %s: transport %s (asked for with -t)", p->log_url, name);
     } else if (lower == RTSP_LOWER_TCP) {
         const char *why = rtsp_client_tcp_reason(p->client);
@@ -489,6 +503,7 @@ static void on_playing(void *ctx, enum rtsp_lower lower)
     p->sessions++;
     p->ever_played = true;
     p->play_mono_us = clock_mono_us();
+    p->win_n = 0;
     if (p->sessions > 1)
         log_info("pull %s: reconnected; the recording continues", p->log_url);
     /* UDP under auto is only sure once RTP arrives */
@@ -563,7 +578,7 @@ static void on_packet(void *ctx, size_t media, bool rtcp, const uint8_t *data, s
 static void start(struct pull *p)
 {
     struct rtsp_client_opts co = {
-        .transport = p->o.transport,
+        .transport = p->force_tcp ? RTSP_CLIENT_TCP : p->o.transport,
         .udp_timeout_ms = p->o.udp_timeout_ms ? p->o.udp_timeout_ms : 1500,
     };
     int e = rtsp_client_start(p->client, p->url, &co);
@@ -571,6 +586,55 @@ static void start(struct pull *p)
         log_error("pull %s: cannot start: %s", p->log_url, strerror(-e));
         finish(p, 1);
     }
+}
+
+/* auto over UDP: more than PULL_LOSS_PERMILLE lost over the last
+ * PULL_LOSS_WINDOW_S seconds -> a new session over TCP; the recording
+ * continues (like after a reconnect). */
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pull *p = arg;
+    if (p->stopping || p->force_tcp || p->o.transport != RTSP_CLIENT_AUTO ||
+        !rtsp_client_is_playing(p->client) || rtsp_client_lower(p->client) != RTSP_LOWER_UDP) {
+        p->win_n = 0;
+        return;
+    }
+    struct rtsp_client_stats st;
+    rtsp_client_stats(p->client, &st);
+    if (p->win_n == PULL_LOSS_WINDOW_S + 1) {
+        memmove(p->win_rx, p->win_rx + 1, PULL_LOSS_WINDOW_S * sizeof p->win_rx[0]);
+        memmove(p->win_lost, p->win_lost + 1, PULL_LOSS_WINDOW_S * sizeof p->win_lost[0]);
+        p->win_n--;
+    }
+    p->win_rx[p->win_n] = st.rtp_packets;
+    p->win_lost[p->win_n] = st.lost;
+    p->win_n++;
+    if (p->win_n < PULL_LOSS_WINDOW_S + 1)
+        return;
+    uint64_t rx = p->win_rx[p->win_n - 1] - p->win_rx[0];
+    uint64_t lost = p->win_lost[p->win_n - 1] - p->win_lost[0];
+    if (rx + lost < PULL_LOSS_MIN_PKTS || lost * 1000 <= (rx + lost) * PULL_LOSS_PERMILLE)
+        return;
+    str_fmt(p->switch_why, sizeof p->switch_why, "%.1f %% of RTP packets lost over %d s",
+            100.0 * (double)lost / (double)(rx + lost), PULL_LOSS_WINDOW_S);
+    log_warn("pull %s: %s; switching to TCP interleaved", p->log_url, p->switch_why);
+    p->force_tcp = true;
+    event_active(p->ev_switch, 0, 0);
+}
+
+static void switch_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pull *p = arg;
+    if (p->stopping)
+        return;
+    rtsp_client_stop(p->client); /* TEARDOWN; no callback */
+    session_reset(p);
+    p->session_media = false;
+    start(p);
 }
 
 static void retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -643,11 +707,15 @@ struct pull *pull_new(struct event_base *base, const struct pull_opts *o, char *
     cli_url_redact(o->url, p->log_url, sizeof p->log_url);
     p->client = rtsp_client_new(base, &pull_cbs, p);
     p->ev_retry = event_new(base, -1, 0, retry_cb, p);
-    if (!p->client || !p->ev_retry) {
+    p->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, p);
+    p->ev_switch = event_new(base, -1, 0, switch_cb, p);
+    if (!p->client || !p->ev_retry || !p->ev_tick || !p->ev_switch) {
         str_copy(err, errlen, "out of memory");
         pull_free(p);
         return NULL;
     }
+    struct timeval sec = {1, 0};
+    event_add(p->ev_tick, &sec);
     start(p);
     return p;
 }
@@ -659,6 +727,10 @@ int pull_free(struct pull *p)
     rtsp_client_free(p->client);
     if (p->ev_retry)
         event_free(p->ev_retry);
+    if (p->ev_tick)
+        event_free(p->ev_tick);
+    if (p->ev_switch)
+        event_free(p->ev_switch);
     int status = p->status;
     if (p->rec) {
         if (recorder_finish(p->rec)) {
