@@ -6,7 +6,8 @@
 #   check_recording FILE DURATION FPS [VCODEC] [ACODEC]
 #                          ffprobe: the codecs; ffmpeg decodes it: video frames
 #                          within 10 % of DURATION*FPS (at most one more), some
-#                          audio; the container duration within 0.2 s of DURATION
+#                          audio starting within 0.15 s of the video; the
+#                          container duration within 0.2 s of DURATION
 
 pull_bg() {
   local name=$1
@@ -56,6 +57,13 @@ check_recording() {
   hi=$(awk -v d="$dur" -v f="$fps" 'BEGIN { printf "%d", d * f + 1 }')
   echo "$f: $codecs duration $d s, $v video frames, $a audio frames"
   [ "$v" -ge "$lo" ] && [ "$v" -le "$hi" ] || fail "$f: $v video frames, want $lo..$hi"
-  if [ -n "$ac" ]; then [ "$a" -gt 0 ] || fail "$f: no audio frames decoded"; fi
+  if [ -n "$ac" ]; then
+    [ "$a" -gt 0 ] || fail "$f: no audio frames decoded"
+    local vs as
+    vs=$(ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of csv=p=0 "$f" | head -1)
+    as=$(ffprobe -v error -select_streams a:0 -show_entries stream=start_time -of csv=p=0 "$f" | head -1)
+    awk -v v="$vs" -v a="$as" 'BEGIN { e = a - v; if (e < 0) e = -e; exit !(v != "" && a != "" && e <= 0.15) }' ||
+      fail "$f: audio starts at $as s, video at $vs s: not on one timeline"
+  fi
   return 0
 }

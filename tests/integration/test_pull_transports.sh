@@ -15,7 +15,7 @@ pull_bg tcp "$URL/cam" -t tcp -o "$TEST_DIR/tcp.mp4" --duration 3
 p_tcp=$PULL_PID
 pull_bg udp "$URL/cam" -t udp -o "$TEST_DIR/udp.mkv" --duration 3
 p_udp=$PULL_PID
-pull_bg auto "$URL/cam" -o "$TEST_DIR/auto.ts" --duration 3
+pull_bg auto "$URL/cam" -o "$TEST_DIR/auto.ts" --duration 3 -v
 p_auto=$PULL_PID
 for t in tcp udp auto; do
   eval pid=\$p_$t
@@ -28,6 +28,9 @@ grep -q "transport RTP/UDP (asked for with -t)" "$TEST_DIR/udp.log" ||
   fail "pull -t udp did not say its transport: $(cat "$TEST_DIR/udp.log")"
 grep -qE "transport RTP/UDP \(auto: RTP arrived over UDP [0-9.]+ s after PLAY\)" "$TEST_DIR/auto.log" ||
   fail "pull -t auto did not pick UDP with its reason: $(cat "$TEST_DIR/auto.log")"
+# the server sends RTCP sender reports: audio is placed by them
+grep -qE "media 1 placed by sender reports" "$TEST_DIR/auto.log" ||
+  fail "pull -v did not place the audio by sender reports: $(cat "$TEST_DIR/auto.log")"
 check_recording "$TEST_DIR/tcp.mp4" 3 30
 check_recording "$TEST_DIR/udp.mkv" 3 30
 check_recording "$TEST_DIR/auto.ts" 3 30
