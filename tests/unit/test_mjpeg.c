@@ -39,10 +39,12 @@ static size_t pkt(uint8_t *out, uint32_t off, uint8_t type, uint8_t q, unsigned 
         out[k++] = 0;
         out[k++] = (uint8_t)(qlen >> 8);
         out[k++] = (uint8_t)qlen;
-        memcpy(out + k, qt, qlen);
+        if (qlen)
+            memcpy(out + k, qt, qlen);
         k += qlen;
     }
-    memcpy(out + k, data, n);
+    if (n)
+        memcpy(out + k, data, n);
     return k + n;
 }
 
