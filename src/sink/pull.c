@@ -98,6 +98,7 @@ struct pull {
     uint64_t win_rx[PULL_LOSS_WINDOW_S + 1], win_lost[PULL_LOSS_WINDOW_S + 1];
     unsigned win_n;
     bool force_tcp; /* switched to TCP for loss: every later session too */
+    bool tls;       /* rtsps://: media interleaved in the TLS connection */
     char switch_why[96];
 };
 
@@ -481,7 +482,9 @@ static void write_au(struct pull *p, size_t mi, const struct rtp_au *au)
 static void say_transport(struct pull *p, enum rtsp_lower lower)
 {
     const char *name = lower == RTSP_LOWER_TCP ? "TCP interleaved" : "RTP/UDP";
-    if (p->force_tcp) {
+    if (p->tls) {
+        log_info("pull %s: transport %s over TLS (rtsps://)", p->log_url, name);
+    } else if (p->force_tcp) {
         log_info("pull %s: transport %s (auto: switched from RTP/UDP: %s)", p->log_url, name,
                  p->switch_why);
     } else if (p->o.transport != RTSP_CLIENT_AUTO) {
@@ -678,14 +681,10 @@ struct pull *pull_new(struct event_base *base, const struct pull_opts *o, char *
 {
     struct cli_url u;
     int e = cli_url_parse(o->url, &u);
-    if (e == -EPROTONOSUPPORT || (!e && u.tls)) {
-        str_copy(err, errlen, "rtsps:// is not supported by pull yet (use rtsp://)");
-        return NULL;
-    }
     if (e) {
         char r[RTSP_MAX_URL_BYTES + 1];
         cli_url_redact(o->url, r, sizeof r);
-        str_fmt(err, errlen, "'%s' is not a usable rtsp:// URL", r);
+        str_fmt(err, errlen, "'%s' is not a usable rtsp:// or rtsps:// URL", r);
         return NULL;
     }
     if (!recorder_format_of(o->output)) {
@@ -705,6 +704,7 @@ struct pull *pull_new(struct event_base *base, const struct pull_opts *o, char *
     p->backoff_ms = PULL_BACKOFF_MIN_MS;
     str_copy(p->url, sizeof p->url, o->url);
     cli_url_redact(o->url, p->log_url, sizeof p->log_url);
+    p->tls = u.tls;
     p->client = rtsp_client_new(base, &pull_cbs, p);
     p->ev_retry = event_new(base, -1, 0, retry_cb, p);
     p->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, p);
