@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "rtsp/auth.h"
 #include "core/sv.h"
+#include "cli/cmd_pull.h"
 #include "cli/config.h"
 #include "cli/push.h"
 #include "server/server.h"
@@ -29,8 +30,9 @@ static const char usage_main[] =
     "            publishing with ANNOUNCE/RECORD)\n"
     "  push      publish a source to an RTSP server (ANNOUNCE/RECORD) over one\n"
     "            outbound TCP connection: no port forward at the camera site\n"
+    "  pull      record or pipe an RTSP stream, choosing UDP or TCP by itself\n"
     "  passwd    print a [user] section with password hashes for the config file\n"
-    "  help      show this help, or `rtspgate help serve|push`\n"
+    "  help      show this help, or `rtspgate help serve|push|pull`\n"
     "  version   print the version\n"
     "\n"
     "Run `rtspgate serve --help` for the server's options.\n";
@@ -340,6 +342,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "push"))
         return cmd_push(argc - 1, argv + 1);
+    if (!strcmp(cmd, "pull"))
+        return cmd_pull(argc - 1, argv + 1);
     if (!strcmp(cmd, "passwd"))
         return cmd_passwd(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -351,6 +355,8 @@ int main(int argc, char **argv)
             fputs(usage_serve, stdout);
         else if (argc > 2 && !strcmp(argv[2], "push"))
             return cmd_push(2, (char *[]){"push", "--help", NULL});
+        else if (argc > 2 && !strcmp(argv[2], "pull"))
+            fputs(usage_pull, stdout);
         else
             fputs(usage_main, stdout);
         return 0;

@@ -128,6 +128,7 @@ struct rtsp_client {
     uint32_t timeout_s;
     enum rtsp_lower lower;
     bool tcp_sticky; /* auto: TCP won; start there next time */
+    char tcp_why[128]; /* auto: why TCP won ("" while it has not) */
     uint64_t play_us, last_pkt_us, next_keepalive_us, next_rr_us;
     bool got_rtp;
     uint32_t ssrc;
@@ -371,6 +372,7 @@ static void switch_to_tcp(struct rtsp_client *c, const char *why)
     log_info("rtsp client %s: transport auto: TCP interleaved, because %s", c->log_url, why);
     c->tcp_sticky = true;
     c->lower = RTSP_LOWER_TCP;
+    str_copy(c->tcp_why, sizeof c->tcp_why, why);
 }
 
 /* ---- UDP ---- */
@@ -1245,4 +1247,9 @@ enum rtsp_lower rtsp_client_lower(const struct rtsp_client *c)
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st)
 {
     *st = c->stats;
+}
+
+const char *rtsp_client_tcp_reason(const struct rtsp_client *c)
+{
+    return c->tcp_why;
 }

@@ -104,6 +104,9 @@ struct rtsp_client_stats {
     unsigned keepalives; /* sent */
     unsigned receiver_reports;
 };
+/* Transport auto: why the client chose TCP interleaved (the text it logs,
+ * e.g. "no RTP arrived over UDP within 1.5 s"), or "" while UDP stands. */
+const char *rtsp_client_tcp_reason(const struct rtsp_client *c);
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st);
 
 #endif

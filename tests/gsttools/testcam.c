@@ -101,7 +101,8 @@ int main(int argc, char **argv)
         venc = "x265enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bitrate=800 ! "
                "rtph265pay name=pay0 pt=96 config-interval=1";
     else if (!strcmp(codec, "mjpeg"))
-        venc = "jpegenc quality=60 ! rtpjpegpay name=pay0 pt=26";
+        /* I420: rtpjpegpay rejects the 4:4:4 JPEGs jpegenc makes of other formats */
+        venc = "video/x-raw,format=I420 ! jpegenc quality=60 ! rtpjpegpay name=pay0 pt=26";
     else
         usage();
 

@@ -1,0 +1,49 @@
+/* libFuzzer: G.711 (RFC 3551) RTP depacketizer.
+ *
+ * Input: records of [flags:1][seq:2][ts:4][len:2][payload:len] (big endian;
+ * flags bit 0 = marker), fed in order to one depacketizer with a small cap.
+ * Every frame out is checked (the whole payload, not empty) and read whole (for ASan). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtp/g711.h"
+
+#define MAX_AU (64 * 1024)
+
+static unsigned sum;
+
+static void check_au(const struct rtp_au *au)
+{
+    if (au->len == 0 || au->len > G711_MAX_FRAME)
+        abort();
+    for (size_t i = 0; i < au->len; i++)
+        sum += au->data[i];
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct g711_depay d;
+    g711_depay_init(&d);
+    size_t off = 0;
+    while (size - off >= 9) {
+        const uint8_t *h = data + off;
+        bool marker = h[0] & 1;
+        uint16_t seq = (uint16_t)(h[1] << 8 | h[2]);
+        uint32_t ts = (uint32_t)h[3] << 24 | (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
+        size_t n = (size_t)h[7] << 8 | h[8];
+        off += 9;
+        if (n > size - off)
+            n = size - off;
+        struct rtp_au au;
+        int r = g711_depay_push(&d, seq, ts, data + off, n, &au);
+        (void)marker;
+        if (r == 1)
+            check_au(&au);
+        else if (r != 0 && r != -EPROTO)
+            abort();
+        off += n;
+    }
+    (void)d;
+    return 0;
+}
