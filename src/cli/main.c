@@ -26,6 +26,8 @@ static const char usage_main[] =
     "Commands:\n"
     "  serve     run the RTSP server (RTP over UDP and TCP interleaved, RTSPS,\n"
     "            publishing with ANNOUNCE/RECORD)\n"
+    "  probe     test an RTSP URL: what the server offers, which transports deliver\n"
+    "            media, and what to use (`rtspgate probe --help`)\n"
     "  passwd    print a [user] section with password hashes for the config file\n"
     "  help      show this help, or `rtspgate help serve`\n"
     "  version   print the version\n"
@@ -66,6 +68,9 @@ static const char usage_serve[] =
     "Example:\n"
     "  rtspgate serve --listen 0.0.0.0:8554 --path cam=testsrc:size=640x360,fps=25\n"
     "  ffplay -rtsp_transport tcp rtsp://127.0.0.1:8554/cam\n";
+
+int cmd_probe(int argc, char **argv);
+extern const char usage_probe[];
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -317,6 +322,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "serve"))
         return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "probe"))
+        return cmd_probe(argc - 1, argv + 1);
     if (!strcmp(cmd, "passwd"))
         return cmd_passwd(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -326,6 +333,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         if (argc > 2 && !strcmp(argv[2], "serve"))
             fputs(usage_serve, stdout);
+        else if (argc > 2 && !strcmp(argv[2], "probe"))
+            fputs(usage_probe, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
