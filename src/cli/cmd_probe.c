@@ -113,20 +113,16 @@ int cmd_probe(int argc, char **argv)
         const char *rest = s + 3, *at = strchr(rest, '@'), *slash = strchr(rest, '/');
         if (at && (!slash || at < slash))
             rest = at + 1; /* --user/--password replace credentials in the URL */
-        snprintf(with_cred, sizeof with_cred, "%.*s", (int)(s + 3 - url), url);
-        if (pct_append(with_cred, sizeof with_cred, user) ||
-            strlen(with_cred) + 1 >= sizeof with_cred) {
-            fprintf(stderr, "rtspgate probe: URL too long\n");
+        char u[512], pw[512];
+        u[0] = pw[0] = 0;
+        int w = -1;
+        if (!pct_append(u, sizeof u, user) && !pct_append(pw, sizeof pw, password))
+            w = snprintf(with_cred, sizeof with_cred, "%.*s%s:%s@%s", (int)(s + 3 - url), url, u,
+                         pw, rest);
+        if (w < 0 || (size_t)w >= sizeof with_cred) {
+            fprintf(stderr, "rtspgate probe: URL, user or password too long\n");
             return 2;
         }
-        strcat(with_cred, ":");
-        if (pct_append(with_cred, sizeof with_cred, password) ||
-            strlen(with_cred) + strlen(rest) + 2 > sizeof with_cred) {
-            fprintf(stderr, "rtspgate probe: URL too long\n");
-            return 2;
-        }
-        strcat(with_cred, "@");
-        strcat(with_cred, rest);
         url = with_cred;
     }
     if (strncmp(url, "rtsp://", 7) && strncmp(url, "rtsps://", 8)) {
