@@ -31,6 +31,8 @@ static const char usage_main[] =
     "  push      publish a source to an RTSP server (ANNOUNCE/RECORD) over one\n"
     "            outbound TCP connection: no port forward at the camera site\n"
     "  pull      record or pipe an RTSP stream, choosing UDP or TCP by itself\n"
+    "  probe     test an RTSP URL: what the server offers, which transports deliver\n"
+    "            media, and what to use (`rtspgate probe --help`)\n"
     "  passwd    print a [user] section with password hashes for the config file\n"
     "  help      show this help, or `rtspgate help serve|push|pull`\n"
     "  version   print the version\n"
@@ -74,6 +76,9 @@ static const char usage_serve[] =
     "Example:\n"
     "  rtspgate serve --listen 0.0.0.0:8554 --path cam=testsrc:size=640x360,fps=25\n"
     "  ffplay -rtsp_transport tcp rtsp://127.0.0.1:8554/cam\n";
+
+int cmd_probe(int argc, char **argv);
+extern const char usage_probe[];
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -344,6 +349,8 @@ int main(int argc, char **argv)
         return cmd_push(argc - 1, argv + 1);
     if (!strcmp(cmd, "pull"))
         return cmd_pull(argc - 1, argv + 1);
+    if (!strcmp(cmd, "probe"))
+        return cmd_probe(argc - 1, argv + 1);
     if (!strcmp(cmd, "passwd"))
         return cmd_passwd(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -357,6 +364,8 @@ int main(int argc, char **argv)
             return cmd_push(2, (char *[]){"push", "--help", NULL});
         else if (argc > 2 && !strcmp(argv[2], "pull"))
             fputs(usage_pull, stdout);
+        else if (argc > 2 && !strcmp(argv[2], "probe"))
+            fputs(usage_probe, stdout);
         else
             fputs(usage_main, stdout);
         return 0;

@@ -797,6 +797,8 @@ static void on_response(struct rtsp_client *c, const struct rtsp_msg *m)
     enum rtsp_method pm = c->pending;
     c->pending = RTSP_METHOD_UNKNOWN;
     log_debug("rtsp client %s: < %d to %s", c->log_url, m->status, rtsp_method_name(pm));
+    if (c->cb->on_response)
+        c->cb->on_response(c->ctx, pm, m);
     if (m->status == 401) {
         if (c->st == CS_PLAYING && pm == RTSP_METHOD_OPTIONS && !c->url.has_credentials)
             return; /* a keepalive OPTIONS some cameras refuse: harmless */

@@ -32,6 +32,7 @@
 
 #include "core/limits.h"
 #include "core/sv.h"
+#include "rtsp/msg.h"
 #include "rtsp/transport.h"
 #include "sdp/sdp.h"
 
@@ -76,6 +77,10 @@ struct rtsp_client_cb {
      * valid during the call), or 0 after on_describe returned 1. The client
      * is idle when this is called. */
     void (*on_close)(void *ctx, int err, const char *reason);
+    /* Optional (may be NULL): every response matched to a request, before
+     * the client acts on it (probe: Server, Public, WWW-Authenticate, status
+     * lines). m is valid during the call. */
+    void (*on_response)(void *ctx, enum rtsp_method method, const struct rtsp_msg *m);
 };
 
 /* cb and ctx are borrowed for the client's life. NULL on out of memory. */

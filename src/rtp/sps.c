@@ -1,0 +1,255 @@
+/* H.264 SPS parser and base64 decoder. */
+#include "rtp/sps.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "sdp/sdp.h"
+
+struct bits {
+    const uint8_t *p;
+    size_t len; /* bytes */
+    size_t pos; /* bits */
+    bool over;
+};
+
+static unsigned get_bit(struct bits *b)
+{
+    if (b->pos >= b->len * 8) {
+        b->over = true;
+        return 0;
+    }
+    unsigned v = (b->p[b->pos / 8] >> (7 - b->pos % 8)) & 1u;
+    b->pos++;
+    return v;
+}
+
+static uint32_t get_bits(struct bits *b, unsigned n)
+{
+    uint32_t v = 0;
+    while (n--)
+        v = (v << 1) | get_bit(b);
+    return v;
+}
+
+static uint32_t get_ue(struct bits *b)
+{
+    unsigned zeros = 0;
+    while (!get_bit(b)) {
+        if (b->over || ++zeros > 31) {
+            b->over = true;
+            return 0;
+        }
+    }
+    return (uint32_t)(((uint64_t)1 << zeros) - 1 + get_bits(b, zeros));
+}
+
+static int32_t get_se(struct bits *b)
+{
+    uint32_t k = get_ue(b);
+    return (k & 1) ? (int32_t)((k + 1) / 2) : -(int32_t)(k / 2);
+}
+
+static void skip_scaling_list(struct bits *b, int size)
+{
+    int last = 8, next = 8;
+    for (int j = 0; j < size && !b->over; j++) {
+        if (next != 0) {
+            int32_t delta = get_se(b);
+            next = (last + delta + 256) % 256;
+        }
+        last = next == 0 ? last : next;
+    }
+}
+
+int h264_sps_parse(const uint8_t *nal, size_t len, struct h264_sps_info *out)
+{
+    uint8_t rbsp[256];
+    size_t n = 0;
+    if (len < 4 || (nal[0] & 0x1f) != 7)
+        return -EPROTO;
+    /* drop the NAL header and emulation prevention bytes (00 00 03) */
+    unsigned zeros = 0;
+    for (size_t i = 1; i < len && n < sizeof rbsp; i++) {
+        if (zeros >= 2 && nal[i] == 3) {
+            zeros = 0;
+            continue;
+        }
+        zeros = nal[i] == 0 ? zeros + 1 : 0;
+        rbsp[n++] = nal[i];
+    }
+    struct bits b = {rbsp, n, 0, false};
+    memset(out, 0, sizeof *out);
+    out->profile_idc = get_bits(&b, 8);
+    out->constraint_flags = get_bits(&b, 8);
+    out->level_idc = get_bits(&b, 8);
+    if (get_ue(&b) > 31) /* seq_parameter_set_id */
+        return -EPROTO;
+    unsigned chroma_format_idc = 1;
+    bool separate_colour = false;
+    unsigned p = out->profile_idc;
+    if (p == 100 || p == 110 || p == 122 || p == 244 || p == 44 || p == 83 || p == 86 || p == 118 ||
+        p == 128 || p == 138 || p == 139 || p == 134 || p == 135) {
+        chroma_format_idc = get_ue(&b);
+        if (chroma_format_idc > 3)
+            return -EPROTO;
+        if (chroma_format_idc == 3)
+            separate_colour = get_bit(&b);
+        get_ue(&b);        /* bit_depth_luma_minus8 */
+        get_ue(&b);        /* bit_depth_chroma_minus8 */
+        get_bit(&b);       /* qpprime_y_zero_transform_bypass_flag */
+        if (get_bit(&b)) { /* seq_scaling_matrix_present_flag */
+            int lists = chroma_format_idc != 3 ? 8 : 12;
+            for (int i = 0; i < lists && !b.over; i++)
+                if (get_bit(&b))
+                    skip_scaling_list(&b, i < 6 ? 16 : 64);
+        }
+    }
+    if (get_ue(&b) > 12) /* log2_max_frame_num_minus4 */
+        return -EPROTO;
+    uint32_t poc_type = get_ue(&b);
+    if (poc_type == 0) {
+        if (get_ue(&b) > 12)
+            return -EPROTO;
+    } else if (poc_type == 1) {
+        get_bit(&b);
+        get_se(&b);
+        get_se(&b);
+        uint32_t cycle = get_ue(&b);
+        if (cycle > 255)
+            return -EPROTO;
+        for (uint32_t i = 0; i < cycle && !b.over; i++)
+            get_se(&b);
+    } else if (poc_type != 2) {
+        return -EPROTO;
+    }
+    get_ue(&b);  /* max_num_ref_frames */
+    get_bit(&b); /* gaps_in_frame_num_value_allowed_flag */
+    uint32_t wmbs = get_ue(&b) + 1, hmaps = get_ue(&b) + 1;
+    unsigned frame_mbs_only = get_bit(&b);
+    if (!frame_mbs_only)
+        get_bit(&b); /* mb_adaptive_frame_field_flag */
+    get_bit(&b);     /* direct_8x8_inference_flag */
+    if (wmbs > 1024 || hmaps > 1024)
+        return -EPROTO;
+    unsigned width = wmbs * 16, height = hmaps * 16 * (2 - frame_mbs_only);
+    if (get_bit(&b)) { /* frame_cropping_flag */
+        uint32_t l = get_ue(&b), r = get_ue(&b), t = get_ue(&b), bo = get_ue(&b);
+        unsigned cx = 1, cy = 2 - frame_mbs_only;
+        if (chroma_format_idc != 0 && !separate_colour) {
+            cx = chroma_format_idc == 3 ? 1 : 2;
+            cy *= chroma_format_idc == 1 ? 2 : 1;
+        }
+        uint64_t dx = (uint64_t)cx * ((uint64_t)l + r), dy = (uint64_t)cy * ((uint64_t)t + bo);
+        if (dx >= width || dy >= height)
+            return -EPROTO;
+        width -= (unsigned)dx;
+        height -= (unsigned)dy;
+    }
+    if (b.over)
+        return -EPROTO;
+    out->width = width;
+    out->height = height;
+    if (get_bit(&b)) {     /* vui_parameters_present_flag */
+        if (get_bit(&b)) { /* aspect_ratio_info_present_flag */
+            if (get_bits(&b, 8) == 255)
+                get_bits(&b, 32);
+        }
+        if (get_bit(&b)) /* overscan_info_present_flag */
+            get_bit(&b);
+        if (get_bit(&b)) { /* video_signal_type_present_flag */
+            get_bits(&b, 4);
+            if (get_bit(&b))
+                get_bits(&b, 24);
+        }
+        if (get_bit(&b)) { /* chroma_loc_info_present_flag */
+            get_ue(&b);
+            get_ue(&b);
+        }
+        if (get_bit(&b)) { /* timing_info_present_flag */
+            uint32_t units = get_bits(&b, 32), scale = get_bits(&b, 32);
+            if (!b.over && units && scale) {
+                out->has_fps = true;
+                out->fps = (double)scale / (2.0 * units);
+            }
+        }
+    }
+    return 0;
+}
+
+static int b64val(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+long base64_decode_sv(struct sv in, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    uint32_t acc = 0;
+    unsigned nbits = 0;
+    size_t i = 0;
+    for (; i < in.n && in.p[i] != '='; i++) {
+        int v = b64val((uint8_t)in.p[i]);
+        if (v < 0)
+            return -EPROTO;
+        acc = (acc << 6) | (uint32_t)v;
+        nbits += 6;
+        if (nbits >= 8) {
+            nbits -= 8;
+            if (n >= cap)
+                return -EMSGSIZE;
+            out[n++] = (uint8_t)(acc >> nbits);
+        }
+    }
+    for (; i < in.n; i++)
+        if (in.p[i] != '=')
+            return -EPROTO;
+    return (long)n;
+}
+
+int h264_sps_from_fmtp(struct sv fmtp, struct h264_sps_info *out)
+{
+    struct sv sets = sdp_fmtp_param(fmtp, "sprop-parameter-sets");
+    if (!sets.p)
+        return -ENOENT;
+    size_t l = 0;
+    while (l < sets.n && sets.p[l] != ',')
+        l++;
+    uint8_t nal[256];
+    long n = base64_decode_sv((struct sv){sets.p, l}, nal, sizeof nal);
+    if (n < 0)
+        return -EPROTO;
+    return h264_sps_parse(nal, (size_t)n, out);
+}
+
+const char *h264_profile_name(unsigned profile_idc, unsigned constraint_flags)
+{
+    switch (profile_idc) {
+    case 66:
+        return constraint_flags & 0x40 ? "Constrained Baseline" : "Baseline";
+    case 77:
+        return "Main";
+    case 88:
+        return "Extended";
+    case 100:
+        return "High";
+    case 110:
+        return "High 10";
+    case 122:
+        return "High 4:2:2";
+    case 244:
+        return "High 4:4:4 Predictive";
+    default:
+        return "other";
+    }
+}
