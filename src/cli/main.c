@@ -34,7 +34,7 @@ static const char usage_main[] =
     "  probe     test an RTSP URL: what the server offers, which transports deliver\n"
     "            media, and what to use (`rtspgate probe --help`)\n"
     "  passwd    print a [user] section with password hashes for the config file\n"
-    "  help      show this help, or `rtspgate help serve|push|pull`\n"
+    "  help      show this help, or `rtspgate help serve|push|pull|probe`\n"
     "  version   print the version\n"
     "\n"
     "Run `rtspgate serve --help` for the server's options.\n";
