@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 ARGS       ?=
 
 .PHONY: all build build-asan run test test-fast test-asan fuzz bench deps-run deps-test format clean
@@ -27,7 +27,7 @@ run: build
 # prefixed asan/), in one CTest schedule so that one build's real-time tests
 # overlap the other's (most of a test's time is a live stream playing, not
 # CPU); the heaviest run alone. Then the fuzzers.
-TEST_JOBS ?= 4
+TEST_JOBS ?= 5
 ALL_TESTS  = build-all-tests
 
 test: deps-test build build-asan

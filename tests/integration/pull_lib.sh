@@ -6,7 +6,7 @@
 #   check_recording FILE DURATION FPS [VCODEC] [ACODEC]
 #                          ffprobe: the codecs; ffmpeg decodes it: video frames
 #                          within 10 % of DURATION*FPS (at most one more), some
-#                          audio starting within 0.15 s of the video; the
+#                          audio starting within 0.25 s of the video; the
 #                          container duration within 0.2 s of DURATION
 
 pull_bg() {
@@ -62,7 +62,7 @@ check_recording() {
     local vs as
     vs=$(ffprobe -v error -select_streams v:0 -show_entries stream=start_time -of csv=p=0 "$f" | head -1)
     as=$(ffprobe -v error -select_streams a:0 -show_entries stream=start_time -of csv=p=0 "$f" | head -1)
-    awk -v v="$vs" -v a="$as" 'BEGIN { e = a - v; if (e < 0) e = -e; exit !(v != "" && a != "" && e <= 0.15) }' ||
+    awk -v v="$vs" -v a="$as" 'BEGIN { e = a - v; if (e < 0) e = -e; exit !(v != "" && a != "" && e <= 0.25) }' ||
       fail "$f: audio starts at $as s, video at $vs s: not on one timeline"
   fi
   return 0
