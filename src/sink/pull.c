@@ -62,6 +62,7 @@ struct ptrack {
 
 struct pull {
     struct event_base *base;
+    uint64_t created_mono_us; /* for "first frame after" */
     struct pull_opts o;
     char url[RTSP_MAX_URL_BYTES + 1];
     char log_url[RTSP_MAX_URL_BYTES + 1];
@@ -465,7 +466,11 @@ static void write_au(struct pull *p, size_t mi, const struct rtp_au *au)
         finish(p, 0);
         return;
     }
+    bool was_started = recorder_started(p->rec);
     int e = recorder_write(p->rec, t->rec, au->data, au->len, pts, au->key);
+    if (!e && !was_started && recorder_started(p->rec))
+        log_info("pull %s: first frame written %.2f s after start", p->log_url,
+                 (double)(clock_mono_us() - p->created_mono_us) / 1e6);
     if (e) {
         log_error("pull: %s", recorder_error(p->rec));
         p->rec_failed = true;
@@ -700,6 +705,7 @@ struct pull *pull_new(struct event_base *base, const struct pull_opts *o, char *
         return NULL;
     }
     p->base = base;
+    p->created_mono_us = clock_mono_us();
     p->o = *o;
     p->backoff_ms = PULL_BACKOFF_MIN_MS;
     str_copy(p->url, sizeof p->url, o->url);
