@@ -205,18 +205,7 @@ static void conn_close(struct rtsp_publisher *p, bool teardown)
  * PUB_TLS_HIGH. */
 static ssize_t out_writev(struct rtsp_publisher *p, const struct iovec *iov, int n)
 {
-    if (!p->bev)
-        return net_writev(p->fd, iov, n);
-    struct evbuffer *out = bufferevent_get_output(p->bev);
-    if (evbuffer_get_length(out) >= PUB_TLS_HIGH)
-        return -EAGAIN;
-    size_t total = 0;
-    for (int i = 0; i < n; i++) {
-        if (evbuffer_add(out, iov[i].iov_base, iov[i].iov_len))
-            return total ? (ssize_t)total : -ENOMEM;
-        total += iov[i].iov_len;
-    }
-    return (ssize_t)total;
+    return net_writev_or_tls(p->fd, p->bev, iov, n, PUB_TLS_HIGH);
 }
 
 static void block(struct rtsp_publisher *p)

@@ -1,6 +1,7 @@
 #include "net/tls.h"
 
 #include <event2/bufferevent.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/util.h>
@@ -9,9 +10,11 @@
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/sv.h"
+#include "net/net.h"
 
 static void ssl_err(const char *what, char *err, size_t errlen)
 {
@@ -119,4 +122,21 @@ int net_tls_write_now(struct bufferevent *bev, const void *data, size_t len)
         return -1;
     SSL *ssl = bufferevent_openssl_get_ssl(bev);
     return ssl ? SSL_write(ssl, data, (int)len) : -1;
+}
+
+ssize_t net_writev_or_tls(int fd, struct bufferevent *bev, const struct iovec *iov, int n,
+                          size_t high)
+{
+    if (!bev)
+        return net_writev(fd, iov, n);
+    struct evbuffer *out = bufferevent_get_output(bev);
+    if (evbuffer_get_length(out) >= high)
+        return -EAGAIN;
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (evbuffer_add(out, iov[i].iov_base, iov[i].iov_len))
+            return total ? (ssize_t)total : -ENOMEM;
+        total += iov[i].iov_len;
+    }
+    return (ssize_t)total;
 }

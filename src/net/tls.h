@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct event_base;
 struct bufferevent;
@@ -21,6 +22,12 @@ struct bufferevent *net_tls_accept(struct event_base *base, int fd, SSL_CTX *ctx
 struct bufferevent *net_tls_connect(struct event_base *base, int fd, SSL_CTX *ctx,
                                     const char *host);
 
+/* writev to fd, or, when bev is set (TLS), a copy into its output buffer
+ * while that holds less than `high` bytes (-EAGAIN above). Returns bytes
+ * taken or -errno. */
+struct iovec;
+ssize_t net_writev_or_tls(int fd, struct bufferevent *bev, const struct iovec *iov, int n,
+                          size_t high);
 /* The reason a TLS bufferevent failed (OpenSSL's error queue, else errno). */
 void net_tls_error(struct bufferevent *bev, char *out, size_t size);
 /* Write now, bypassing the output buffer (best effort: a TEARDOWN just before

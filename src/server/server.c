@@ -475,18 +475,7 @@ static void conn_block(struct conn *c)
  * TLS_OUT_HIGH (the only per-viewer copy, forced by the encryption). */
 static ssize_t conn_writev(struct conn *c, const struct iovec *iov, int n)
 {
-    if (!c->bev)
-        return net_writev(c->fd, iov, n);
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    if (evbuffer_get_length(out) >= TLS_OUT_HIGH)
-        return -EAGAIN;
-    size_t total = 0;
-    for (int i = 0; i < n; i++) {
-        if (evbuffer_add(out, iov[i].iov_base, iov[i].iov_len))
-            return total ? (ssize_t)total : -ENOMEM;
-        total += iov[i].iov_len;
-    }
-    return (ssize_t)total;
+    return net_writev_or_tls(c->fd, c->bev, iov, n, TLS_OUT_HIGH);
 }
 
 /* Write as much as the socket takes: the packet in progress, then queued
