@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rtp/aac.h"
+#include "records.h"
 
 #define MAX_FRAME 8192
 
@@ -64,16 +65,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct aac_depay d;
     aac_depay_init(&d, MAX_FRAME);
     size_t off = 0;
-    while (size - off >= 9) {
-        const uint8_t *h = data + off;
-        bool marker = h[0] & 1;
-        uint16_t seq = (uint16_t)(h[1] << 8 | h[2]);
-        uint32_t ts = (uint32_t)h[3] << 24 | (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
-        size_t n = (size_t)h[7] << 8 | h[8];
-        off += 9;
-        if (n > size - off)
-            n = size - off;
-        int r = aac_depay_push(&d, seq, ts, marker, data + off, n);
+    struct fuzz_rec rec;
+    while (fuzz_next_rec(data, size, &off, &rec)) {
+        int r = aac_depay_push(&d, rec.seq, rec.ts, rec.marker, rec.payload, rec.len);
         if (r != 0 && r != -EPROTO)
             abort();
         struct rtp_au au;
@@ -85,7 +79,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (r != 0 && r != -EPROTO)
             abort();
-        off += n;
     }
     if (d.frag.cap > MAX_FRAME)
         abort();

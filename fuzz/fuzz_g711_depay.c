@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rtp/g711.h"
+#include "records.h"
 
 #define MAX_AU (64 * 1024)
 
@@ -26,24 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct g711_depay d;
     g711_depay_init(&d);
     size_t off = 0;
-    while (size - off >= 9) {
-        const uint8_t *h = data + off;
-        bool marker = h[0] & 1;
-        uint16_t seq = (uint16_t)(h[1] << 8 | h[2]);
-        uint32_t ts = (uint32_t)h[3] << 24 | (uint32_t)h[4] << 16 | (uint32_t)h[5] << 8 | h[6];
-        size_t n = (size_t)h[7] << 8 | h[8];
-        off += 9;
-        if (n > size - off)
-            n = size - off;
+    struct fuzz_rec rec;
+    while (fuzz_next_rec(data, size, &off, &rec)) {
         struct rtp_au au;
-        int r = g711_depay_push(&d, seq, ts, data + off, n, &au);
-        (void)marker;
+        int r = g711_depay_push(&d, rec.seq, rec.ts, rec.payload, rec.len, &au);
         if (r == 1)
             check_au(&au);
         else if (r != 0 && r != -EPROTO)
             abort();
-        off += n;
     }
-    (void)d;
     return 0;
 }
