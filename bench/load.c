@@ -1,13 +1,16 @@
-/* bench/load: N RTSP viewers in one process (epoll, TCP interleaved).
+/* bench/load: N RTSP viewers in one process (epoll; TCP interleaved or RTP/UDP).
  * Counts bytes, RTP sequence gaps, per-frame latency (arrival of the frame's
  * last packet minus the send time the generator put in the SEI; same machine
  * clock), join time (PLAY sent -> first IDR packet). A fraction of viewers can
  * read slowly; churn closes and reopens viewers at a given rate.
  *
- *   load --url rtsp://HOST:PORT/PATH | --raw HOST:PORT
+ *   load --url rtsp://HOST:PORT/PATH [--udp] | --raw HOST:PORT | --raw-udp HOST:PORT
  *        [-n N] [--duration S] [--warmup S] [--slow FRAC --slow-kbit K]
  *        [--churn PER_S] [--json FILE]
- * --raw: the raw forwarder: connect and read $-framed RTP, no RTSP. */
+ * --udp: SETUP RTP/AVP;unicast;client_port=, each viewer its own socket pair.
+ * --raw: the raw forwarder: connect and read $-framed RTP, no RTSP.
+ * --raw-udp: the raw forwarder's UDP side: register with one datagram. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,7 +25,8 @@
 enum st { ST_DESCRIBE, ST_SETUP, ST_PLAY, ST_STREAM, ST_DEAD };
 
 struct viewer {
-    int fd;
+    int fd, ufd, ufd2; /* RTSP/TCP; RTP and RTCP sockets in UDP mode */
+    uint16_t uport;
     enum st st;
     bool slow, got_key, have_seq;
     uint16_t next_seq;
@@ -64,7 +68,8 @@ static double pct(struct samples *s, double p)
 }
 
 static char host[256], path_url[512], setup_url[600];
-static int port, raw_mode, epfd;
+static int port, raw_mode, udp_mode, epfd;
+static struct viewer *vs;
 static uint64_t t_start, t_warm;
 static uint64_t bytes, gaps, pkts, failures, joins, leaves;
 static struct samples lat_norm, lat_slow, join_ms, lat_first, lat_last;
@@ -79,10 +84,65 @@ static void send_req(struct viewer *v, const char *req)
     }
 }
 
+/* an RTP socket on an even port and RTCP on the next one */
+static bool udp_pair(struct viewer *v)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        int a = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t sl = sizeof sa;
+        if (a < 0 || bind(a, (struct sockaddr *)&sa, sizeof sa) ||
+            getsockname(a, (struct sockaddr *)&sa, &sl)) {
+            if (a >= 0)
+                close(a);
+            return false;
+        }
+        uint16_t p = ntohs(sa.sin_port);
+        if (p & 1 || p == 65534) {
+            close(a);
+            continue;
+        }
+        int b = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        sa.sin_port = htons((uint16_t)(p + 1));
+        if (b < 0 || bind(b, (struct sockaddr *)&sa, sizeof sa)) {
+            close(a);
+            if (b >= 0)
+                close(b);
+            continue;
+        }
+        int rb = 1 << 20;
+        setsockopt(a, SOL_SOCKET, SO_RCVBUF, &rb, sizeof rb);
+        v->ufd = a;
+        v->ufd2 = b;
+        v->uport = p;
+        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(v - vs) * 2 + 1};
+        epoll_ctl(epfd, EPOLL_CTL_ADD, a, &ev);
+        return true;
+    }
+    return false;
+}
+
 static void open_viewer(struct viewer *v, bool slow)
 {
     memset(v, 0, offsetof(struct viewer, buf));
     v->slow = slow;
+    v->ufd = v->ufd2 = -1;
+    if (udp_mode && !udp_pair(v)) {
+        v->fd = -1;
+        v->st = ST_DEAD;
+        failures++;
+        return;
+    }
+    if (raw_mode && udp_mode) {
+        struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        inet_pton(AF_INET, host, &to.sin_addr);
+        sendto(v->ufd, "hello", 5, 0, (struct sockaddr *)&to, sizeof to);
+        v->fd = -1;
+        v->st = ST_STREAM;
+        v->play_ns = bench_mono_ns();
+        joins++;
+        return;
+    }
     v->fd = bench_connect(host, port);
     if (v->fd < 0) {
         v->st = ST_DEAD;
@@ -94,7 +154,7 @@ static void open_viewer(struct viewer *v, bool slow)
         setsockopt(v->fd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof rb);
     }
     fcntl(v->fd, F_SETFL, O_NONBLOCK);
-    struct epoll_event ev = {.events = slow ? 0 : EPOLLIN, .data.ptr = v};
+    struct epoll_event ev = {.events = slow ? 0 : EPOLLIN, .data.u64 = (uint64_t)(v - vs) * 2};
     epoll_ctl(epfd, EPOLL_CTL_ADD, v->fd, &ev);
     joins++;
     if (raw_mode) {
@@ -115,7 +175,12 @@ static void close_viewer(struct viewer *v)
         epoll_ctl(epfd, EPOLL_CTL_DEL, v->fd, NULL);
         close(v->fd);
     }
-    v->fd = -1;
+    if (v->ufd >= 0) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, v->ufd, NULL);
+        close(v->ufd);
+        close(v->ufd2);
+    }
+    v->fd = v->ufd = v->ufd2 = -1;
     v->st = ST_DEAD;
     leaves++;
 }
@@ -231,10 +296,17 @@ static void handshake(struct viewer *v)
         }
         v->st = ST_SETUP;
         char req[1024];
-        snprintf(req, sizeof req,
-                 "SETUP %s RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1"
-                 "\r\n\r\n",
-                 setup_url);
+        if (udp_mode)
+            snprintf(req, sizeof req,
+                     "SETUP %s RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP;unicast;client_port=%u-%u"
+                     "\r\n\r\n",
+                     setup_url, v->uport, v->uport + 1);
+        else
+            snprintf(
+                req, sizeof req,
+                "SETUP %s RTSP/1.0\r\nCSeq: 2\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1"
+                "\r\n\r\n",
+                setup_url);
         send_req(v, req);
     } else if (v->st == ST_SETUP) {
         char *s = strcasestr(b, "\r\nSession:");
@@ -282,6 +354,27 @@ static void consume(struct viewer *v)
     v->len -= o;
 }
 
+static void on_udp(struct viewer *v)
+{
+    enum { B = 64 };
+    static uint8_t bufs[B][2048];
+    static struct iovec iov[B];
+    static struct mmsghdr mm[B];
+    for (;;) {
+        for (int i = 0; i < B; i++) {
+            iov[i] = (struct iovec){bufs[i], sizeof bufs[i]};
+            mm[i].msg_hdr = (struct msghdr){.msg_iov = &iov[i], .msg_iovlen = 1};
+        }
+        int r = recvmmsg(v->ufd, mm, B, MSG_DONTWAIT, NULL);
+        if (r <= 0)
+            return;
+        for (int i = 0; i < r && v->st == ST_STREAM; i++)
+            on_rtp(v, bufs[i], mm[i].msg_len);
+        if (r < B)
+            return;
+    }
+}
+
 static void on_read(struct viewer *v, size_t max)
 {
     while (v->st != ST_DEAD && max) {
@@ -319,6 +412,10 @@ int main(int argc, char **argv)
     const char *json = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--udp")) {
+            udp_mode = 1;
+            continue;
+        }
         if (!val)
             goto usage;
         i++;
@@ -326,10 +423,12 @@ int main(int argc, char **argv)
             snprintf(path_url, sizeof path_url, "%s", val);
             if (sscanf(val, "rtsp://%255[^:/]:%d", host, &port) != 2)
                 goto usage;
-        } else if (!strcmp(a, "--raw")) {
+        } else if (!strcmp(a, "--raw") || !strcmp(a, "--raw-udp")) {
             raw_mode = 1;
+            udp_mode = !strcmp(a, "--raw-udp");
             if (sscanf(val, "%255[^:]:%d", host, &port) != 2)
                 goto usage;
+
         } else if (!strcmp(a, "-n"))
             n = atoi(val);
         else if (!strcmp(a, "--duration"))
@@ -354,7 +453,7 @@ int main(int argc, char **argv)
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
     epfd = epoll_create1(0);
-    struct viewer *vs = calloc((size_t)n, sizeof *vs);
+    vs = calloc((size_t)n, sizeof *vs);
     t_start = bench_mono_ns();
     int nslow = (int)(n * slow + 0.5);
     for (int i = 0; i < n; i++)
@@ -369,8 +468,13 @@ int main(int argc, char **argv)
         if (now >= t_end)
             break;
         int k = epoll_wait(epfd, evs, 256, 10);
-        for (int i = 0; i < k; i++)
-            on_read(evs[i].data.ptr, SIZE_MAX);
+        for (int i = 0; i < k; i++) {
+            struct viewer *v = &vs[evs[i].data.u64 / 2];
+            if (evs[i].data.u64 & 1)
+                on_udp(v);
+            else
+                on_read(v, SIZE_MAX);
+        }
         now = bench_mono_ns();
         if (nslow && now - last_tick >= 10000000ull) {
             /* slow viewers read slow_kbit per second, in 10 ms steps */
@@ -424,7 +528,8 @@ int main(int argc, char **argv)
     }
     return 0;
 usage:
-    fprintf(stderr, "usage: load (--url rtsp://HOST:PORT/PATH | --raw HOST:PORT) [-n N] "
+    fprintf(stderr, "usage: load (--url rtsp://HOST:PORT/PATH [--udp] | --raw HOST:PORT | "
+                    "--raw-udp HOST:PORT) [-n N] "
                     "[--duration S] [--warmup S] [--slow FRAC] [--slow-kbit K] [--churn PER_S] "
                     "[--json FILE]\n");
     return 2;

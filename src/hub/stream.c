@@ -36,6 +36,8 @@ struct hub_stream {
     int key_track; /* -1: none (audio only) */
     uint64_t max_lag_us;
     struct hub_sub *waiting;
+    unsigned held;    /* key-track packets published since the last wake */
+    uint32_t held_ts; /* their RTP timestamp */
     unsigned n_subs;
     struct hub_stats stats;
 };
@@ -186,8 +188,23 @@ void hub_stream_publish(struct hub_stream *s, struct pkt *p, uint64_t now_us)
     s->bytes += p->len;
     s->stats.published_pkts++;
     s->stats.published_bytes += p->len;
-    if (s->waiting)
-        wake_all(s);
+    /* Wake the waiting viewers once per video frame, not once per packet: a
+     * frame is of no use to a decoder before its last packet anyway, and
+     * each wake costs one writev per viewer. A frame ends at the marker bit;
+     * without one (a lost last packet, a source that never sets it), at a
+     * new timestamp or after HUB_WAKE_BATCH packets. Other tracks wake at
+     * once. */
+    bool wake = true;
+    if ((int)p->track == s->key_track) {
+        bool new_ts = s->held && out_ts != s->held_ts;
+        s->held_ts = out_ts;
+        wake = (p->data[1] & 0x80) || new_ts || ++s->held >= HUB_WAKE_BATCH;
+    }
+    if (wake) {
+        s->held = 0;
+        if (s->waiting)
+            wake_all(s);
+    }
 }
 
 void hub_stream_upstream_reset(struct hub_stream *s)

@@ -78,7 +78,10 @@ bool hub_stream_ready(const struct hub_stream *s); /* tracks set and a keyframe 
 /* Publish one RTP packet for track p->track (takes over the caller's
  * reference). The packet's SSRC, sequence number and timestamp are rewritten
  * into the stream's continuous numbering. now_us is the monotonic clock.
- * Packets with PKT_F_KEY on the key track index a keyframe. */
+ * Packets with PKT_F_KEY on the key track index a keyframe. Waiting
+ * subscribers are woken at the end of each key-track frame (marker bit, new
+ * timestamp, or HUB_WAKE_BATCH packets) and at every other track's packet. */
+#define HUB_WAKE_BATCH 64
 void hub_stream_publish(struct hub_stream *s, struct pkt *p, uint64_t now_us);
 /* The upstream restarted (new SSRC, sequence and timestamp base): the next
  * packet of each track continues the numbering viewers already have, with the

@@ -94,8 +94,8 @@ static void test_wake_once_per_cycle(void **st)
     hub_sub_attach(s, &a, &ops, NULL, true);
     wakes = 0;
     assert_true(hub_sub_wait(&a));
-    hub_stream_publish(s, mk(0, 1, 0, 7, 10, true), 1);
-    hub_stream_publish(s, mk(0, 2, 0, 7, 10, false), 1);
+    hub_stream_publish(s, mk(1, 1, 0, 7, 10, false), 1); /* audio: wakes at once */
+    hub_stream_publish(s, mk(1, 2, 0, 7, 10, false), 1);
     assert_int_equal(wakes, 1);     /* not re-armed until it waits again */
     assert_false(hub_sub_wait(&a)); /* packets pending */
     struct pkt *p[4];
@@ -103,8 +103,52 @@ static void test_wake_once_per_cycle(void **st)
     hub_sub_advance(&a, 2);
     assert_true(hub_sub_wait(&a));
     hub_sub_detach(&a); /* detaching a waiting sub unlinks it */
-    hub_stream_publish(s, mk(0, 3, 0, 7, 10, false), 1);
+    hub_stream_publish(s, mk(1, 3, 0, 7, 10, false), 1);
     assert_int_equal(wakes, 1);
+    hub_stream_free(s);
+}
+
+static struct pkt *marked(struct pkt *p)
+{
+    p->data[1] |= 0x80;
+    return p;
+}
+
+/* Video wakes a waiting viewer once per frame: at the marker bit, at a new
+ * timestamp (the marker packet was lost), or after HUB_WAKE_BATCH packets. */
+static void test_wake_per_frame(void **st)
+{
+    (void)st;
+    struct hub_stream *s = mkstream(0);
+    struct hub_sub a;
+    hub_sub_attach(s, &a, &ops, NULL, true);
+    struct pkt *p[HUB_WAKE_BATCH + 8];
+    wakes = 0;
+    assert_true(hub_sub_wait(&a));
+    hub_stream_publish(s, mk(0, 1, 3000, 7, 10, true), 1);
+    hub_stream_publish(s, mk(0, 2, 3000, 7, 10, false), 1);
+    assert_int_equal(wakes, 0); /* mid-frame */
+    hub_stream_publish(s, marked(mk(0, 3, 3000, 7, 10, false)), 1);
+    assert_int_equal(wakes, 1);
+    assert_int_equal(hub_sub_peek_many(&a, p, 8), 3); /* the whole frame at once */
+    hub_sub_advance(&a, 3);
+    /* frame 2 loses its marker packet: frame 3's first packet wakes */
+    assert_true(hub_sub_wait(&a));
+    hub_stream_publish(s, mk(0, 4, 6000, 7, 10, false), 1);
+    hub_stream_publish(s, mk(0, 5, 6000, 7, 10, false), 1);
+    assert_int_equal(wakes, 1);
+    hub_stream_publish(s, mk(0, 7, 9000, 7, 10, false), 1);
+    assert_int_equal(wakes, 2);
+    assert_int_equal(hub_sub_peek_many(&a, p, 8), 3);
+    hub_sub_advance(&a, 3);
+    /* a source that never marks and keeps one timestamp: every HUB_WAKE_BATCH */
+    assert_true(hub_sub_wait(&a));
+    for (int i = 1; i < HUB_WAKE_BATCH; i++)
+        hub_stream_publish(s, mk(0, (uint16_t)(7 + i), 9000, 7, 10, false), 1);
+    assert_int_equal(wakes, 2);
+    hub_stream_publish(s, mk(0, 7 + HUB_WAKE_BATCH, 9000, 7, 10, false), 1);
+    assert_int_equal(wakes, 3);
+    hub_sub_detach(&a);
     hub_stream_free(s);
 }
 
@@ -252,6 +296,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_at_keyframe),
         cmocka_unit_test(test_wake_once_per_cycle),
+        cmocka_unit_test(test_wake_per_frame),
         cmocka_unit_test(test_ring_bound_and_skip),
         cmocka_unit_test(test_lagging_subscriber_jumps),
         cmocka_unit_test(test_continuity_across_restart),
