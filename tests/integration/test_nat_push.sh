@@ -87,7 +87,7 @@ for i in $(seq 150); do
   kill -0 $viewer 2> /dev/null || break
   sleep 0.2
 done
-kill -INT $viewer 2> /dev/null
+kill -TERM $viewer 2> /dev/null # timeout forwards TERM; a background job ignores INT
 wait $viewer
 end=$(count_frames "$TEST_DIR/cut.crc" 0)
 [ -n "$resumed" ] || fail "the viewer did not get frames again within 30 s of the uplink coming back ($at_cut -> $end frames): $(tail -3 "$TEST_DIR/push.log")"

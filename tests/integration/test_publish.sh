@@ -27,11 +27,24 @@ publish() { # $1 = seconds, $2 = url
 }
 PUB_URL="rtsp://cam1:s3cret@127.0.0.1:$PORT/live/cam1"
 
-publish 14 "$PUB_URL" > "$TEST_DIR/pub1.log" 2>&1 &
+publish 11 "$PUB_URL" > "$TEST_DIR/pub1.log" 2>&1 &
 track_pid $!
 pub1=$!
 wait_log "announced 2 track" 15 || fail "publisher did not announce"
 sleep 1
+
+# publishing over UDP, watched over UDP from the same host (the viewer's NAT
+# punch packets must not be taken for the publisher's media); runs alongside
+timeout 25 ffmpeg -hide_banner -loglevel error -re -f lavfi -i "testsrc=size=320x240:rate=30" -t 8 \
+  -c:v libx264 -preset ultrafast -tune zerolatency -g 30 -f rtsp -rtsp_transport udp \
+  "rtsp://127.0.0.1:$PORT/live/udp" > "$TEST_DIR/pubudp.log" 2>&1 &
+track_pid $!
+( wait_log "live/udp: .* announced 1 track" 15 && sleep 1 &&
+  timeout 30 ffmpeg -hide_banner -rtsp_transport udp -i "rtsp://127.0.0.1:$PORT/live/udp" -t 4 \
+    -f framecrc - > "$TEST_DIR/vudp.crc" 2> "$TEST_DIR/vudp.err" ) &
+track_pid $!
+vudp=$!
+
 
 # viewers
 timeout 30 ffmpeg -hide_banner -rtsp_transport tcp -i "rtsp://127.0.0.1:$PORT/live/cam1" -t 4 \
@@ -67,23 +80,20 @@ v2=$!
 wait "$pub1"
 wait_log "publisher left" 20 || fail "publisher end not noticed"
 before=$(grep -c '^0,' "$TEST_DIR/v2.crc" || true)
-publish 6 "$PUB_URL" > "$TEST_DIR/pub4.log" 2>&1
+publish 6 "$PUB_URL" > "$TEST_DIR/pub4.log" 2>&1 &
+track_pid $!
+pub4=$!
 wait_log "publisher back" 5 || fail "returning publisher not noticed"
-sleep 1
-kill -INT "$v2" 2>/dev/null
+for _ in $(seq 50); do # 90 new frames while the publisher is still there
+  [ "$(count_frames "$TEST_DIR/v2.crc" 0)" -ge $((before + 90)) ] && break
+  sleep 0.2
+done
+kill -TERM "$v2" 2>/dev/null # timeout forwards TERM; a background job ignores INT
 wait "$v2"
+wait "$pub4"
 after=$(grep -c '^0,' "$TEST_DIR/v2.crc" || true)
 [ "$after" -ge $((before + 90)) ] || fail "viewer did not resume after the publisher came back ($before -> $after frames)"
-# publishing over UDP, watched over UDP from the same host (the viewer's NAT
-# punch packets must not be taken for the publisher's media)
-timeout 25 ffmpeg -hide_banner -loglevel error -re -f lavfi -i "testsrc=size=320x240:rate=30" -t 10 \
-  -c:v libx264 -preset ultrafast -tune zerolatency -g 30 -f rtsp -rtsp_transport udp \
-  "rtsp://127.0.0.1:$PORT/live/udp" > "$TEST_DIR/pubudp.log" 2>&1 &
-track_pid $!
-wait_log "live/udp: .* announced 1 track" 15 || fail "UDP publisher did not announce"
-sleep 1
-timeout 30 ffmpeg -hide_banner -rtsp_transport udp -i "rtsp://127.0.0.1:$PORT/live/udp" -t 4 \
-  -f framecrc - > "$TEST_DIR/vudp.crc" 2> "$TEST_DIR/vudp.err"
+wait "$vudp" || fail "UDP publisher did not announce, or its viewer failed: $(tail -3 "$TEST_DIR/vudp.err" 2>/dev/null)"
 vu=$(grep -c '^0,' "$TEST_DIR/vudp.crc" || true)
 [ "$vu" -ge 90 ] || fail "UDP viewer of a UDP publisher decoded $vu frames"
 grep -qiE "missed [0-9]+ packets" "$TEST_DIR/vudp.err" && fail "UDP viewer of a UDP publisher lost packets"

@@ -57,7 +57,7 @@ after=$(count_frames "$TEST_DIR/v.crc" 0)
 echo "viewer: $before frames before the gap, $after after the publisher came back"
 [ "$after" -ge $((before + 30)) ] || fail "the viewer that stayed did not resume ($before -> $after frames): $(tail -3 "$TEST_DIR/v.err")"
 kill -0 $v 2> /dev/null || fail "the viewer did not keep its session through the gap: $(tail -3 "$TEST_DIR/v.err")"
-kill -INT $v
+kill -TERM $v # timeout forwards TERM; a background job ignores INT
 wait $v
 kill -TERM $push
 wait $push
