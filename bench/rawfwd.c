@@ -7,14 +7,17 @@
  *     most 1 MiB per viewer, then the viewer is dropped) and written on EPOLLOUT.
  *   UDP viewers (send any datagram to --tcp-port over UDP to register): the
  *     frame's packets to every viewer in sendmmsg batches of up to 1024
- *     datagrams (--sendto: one sendto per packet, for comparison).
+ *     datagrams (--sendto: one sendto per packet, for comparison; --gso: one
+ *     message per viewer per run of equal-size packets, split by the kernel
+ *     with UDP_SEGMENT).
  * `load --raw HOST:PORT` / `load --raw-udp HOST:PORT` are its viewers.
  *
- *   rawfwd --udp-port P --tcp-port Q [--sendto] */
+ *   rawfwd --udp-port P --tcp-port Q [--sendto | --gso] */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/udp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -39,7 +42,7 @@ static struct tcpc tcpc[MAXC];
 static int ntcp;
 static struct sockaddr_in udpc[MAXC];
 static int nudp;
-static bool use_sendto;
+static bool use_sendto, use_gso;
 static int ep, uout;
 
 static uint8_t pkts[MAXPKT][2048];
@@ -176,6 +179,64 @@ static void frame_to_udp(void)
     static struct mmsghdr mm[MMSG_BATCH];
     static struct iovec iov[MMSG_BATCH];
     int m = 0;
+    if (use_gso) {
+        /* runs of equal-size packets (plus a shorter last one), one message each */
+        static union {
+            char buf[CMSG_SPACE(sizeof(uint16_t))];
+            struct cmsghdr align;
+        } cm[MAXPKT];
+        static struct iovec giov[MAXPKT];
+        static int run_start[MAXPKT], run_len[MAXPKT];
+        int nruns = 0;
+        for (int k = 0; k < npkt;) {
+            int e = k + 1;
+            size_t total = plen[k];
+            while (e < npkt && e - k < 64 && total + plen[e] <= 65000 && plen[e] <= plen[k]) {
+                total += plen[e];
+                if (plen[e++] < plen[k])
+                    break;
+            }
+            run_start[nruns] = k;
+            run_len[nruns++] = e - k;
+            k = e;
+        }
+        for (int k = 0; k < npkt; k++)
+            giov[k] = (struct iovec){pkts[k], plen[k]};
+        for (int v = 0; v < nudp; v++)
+            for (int r = 0; r < nruns; r++) {
+                struct msghdr *h = &mm[m].msg_hdr;
+                *h = (struct msghdr){.msg_name = &udpc[v],
+                                     .msg_namelen = sizeof udpc[v],
+                                     .msg_iov = &giov[run_start[r]],
+                                     .msg_iovlen = (size_t)run_len[r]};
+                if (run_len[r] > 1) {
+                    h->msg_control = cm[r].buf;
+                    h->msg_controllen = sizeof cm[r].buf;
+                    struct cmsghdr *c = CMSG_FIRSTHDR(h);
+                    c->cmsg_level = SOL_UDP;
+                    c->cmsg_type = UDP_SEGMENT;
+                    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+                    uint16_t gs = (uint16_t)plen[run_start[r]];
+                    memcpy(CMSG_DATA(c), &gs, sizeof gs);
+                }
+                if (++m == MMSG_BATCH) {
+                    for (int s = 0; s < m;) {
+                        int n = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
+                        if (n <= 0)
+                            break;
+                        s += n;
+                    }
+                    m = 0;
+                }
+            }
+        for (int s = 0; s < m;) {
+            int n = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
+            if (n <= 0)
+                break;
+            s += n;
+        }
+        return;
+    }
     for (int v = 0; v < nudp; v++)
         for (int k = 0; k < npkt; k++) {
             iov[m] = (struct iovec){pkts[k], plen[k]};
@@ -211,9 +272,11 @@ int main(int argc, char **argv)
             tp = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--sendto"))
             use_sendto = true;
+        else if (!strcmp(argv[i], "--gso"))
+            use_gso = true;
     }
     if (!up || !tp) {
-        fprintf(stderr, "usage: rawfwd --udp-port P --tcp-port Q [--sendto]\n");
+        fprintf(stderr, "usage: rawfwd --udp-port P --tcp-port Q [--sendto | --gso]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -254,7 +317,9 @@ int main(int argc, char **argv)
     ev.data.u64 = 3;
     epoll_ctl(ep, EPOLL_CTL_ADD, uout, &ev);
     fprintf(stderr, "rawfwd listening udp %d tcp %d (%s)\n", up, tp,
-            use_sendto ? "sendto" : "sendmmsg");
+            use_sendto ? "sendto"
+            : use_gso  ? "sendmmsg+GSO"
+                       : "sendmmsg");
     struct epoll_event evs[64];
     for (;;) {
         int k = epoll_wait(ep, evs, 64, -1);

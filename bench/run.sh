@@ -58,18 +58,32 @@ run_one() {
       spid=$! ;;
     raw) taskset -c 0 "$B/bench_rawfwd" --udp-port $udp --tcp-port $port > "$TMP/srv.log" 2>&1 &
       spid=$! ;;
+    rawgso) taskset -c 0 "$B/bench_rawfwd" --gso --udp-port $udp --tcp-port $port > "$TMP/srv.log" 2>&1 &
+      spid=$! ;;
     rawsendto) taskset -c 0 "$B/bench_rawfwd" --sendto --udp-port $udp --tcp-port $port > "$TMP/srv.log" 2>&1 &
       spid=$! ;;
   esac
   PIDS+=("$spid")
   sleep 0.5
   local rss0 sock0
-  rss0=$(rss_kb $spid); sock0=$(tcp_mem_pages)
   if [ "$srv" = rtspgate ]; then dst="--publish rtsp://127.0.0.1:$port/bench"; else dst="--udp 127.0.0.1:$udp"; fi
   taskset -c 1 "$B/bench_gen" --bitrate "$kbit" --seconds 2 --duration $((DUR + 10)) $dst > "$TMP/gen.log" 2>&1 &
   gpid=$!; PIDS+=("$gpid")
   for _ in $(seq 100); do grep -q sending "$TMP/gen.log" && break; sleep 0.1; done
   sleep 0.3
+  # RSS at N = 0 is taken with the stream flowing. For the memory figure
+  # (N >= 1000, or BENCH_RSS_SETTLE=1) wait until the server's packet ring
+  # has filled (RSS flat for 1 s, at most 15 s), or the ring's growth during
+  # the run would be charged to the viewers.
+  if [ "$n" -ge 1000 ] || [ -n "${BENCH_RSS_SETTLE:-}" ]; then
+    local prev=0 cur flat=0
+    for _ in $(seq 30); do
+      sleep 0.5; cur=$(rss_kb $spid)
+      if [ $((cur - prev)) -lt 64 ]; then flat=$((flat + 1)); [ $flat -ge 2 ] && break; else flat=0; fi
+      prev=$cur
+    done
+  fi
+  rss0=$(rss_kb $spid); sock0=$(tcp_mem_pages)
   case $srv/$tr in
     raw*/tcp) url="--raw 127.0.0.1:$port" ;;
     raw*/udp) url="--raw-udp 127.0.0.1:$port" ;;
@@ -115,7 +129,7 @@ PY
 }
 
 servers_for() { # $1 transport: the UDP runs add the one-sendto-per-packet forwarder
-  if [ "$1" = udp ] && [[ " $SERVERS " == *" raw "* ]]; then echo "$SERVERS rawsendto"; else echo "$SERVERS"; fi
+  if [ "$1" = udp ] && [[ " $SERVERS " == *" raw "* ]]; then echo "$SERVERS rawsendto rawgso"; else echo "$SERVERS"; fi
 }
 
 # N_max: double N from 100 while a run passes, then bisect between the last
