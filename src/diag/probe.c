@@ -22,8 +22,12 @@ static const char *const tr_titles[P_N] = {"RTP/UDP", "TCP interleaved"};
 struct track_info {
     char media[16], codec[32], control[256];
     unsigned pt, clock_rate;
-    bool has_sps;
-    struct h264_sps_info sps;
+    bool has_sps; /* facts from the H.264 or H.265 SPS in the SDP */
+    unsigned width, height, bit_depth;
+    const char *profile;
+    double level; /* 3.1, 4.0, ... */
+    bool has_fps;
+    double fps;
 };
 
 struct media_rx {
@@ -138,13 +142,33 @@ static int on_describe(void *ctx, struct rtsp_client_desc *d)
     for (size_t i = 0; i < d->sdp->n_media; i++) {
         const struct sdp_media *sm = &d->sdp->media[i];
         struct track_info *t = &p->tracks[i];
+        *t = (struct track_info){0};
+        struct h264_sps_info s4;
+        struct h265_sps_info s5;
+        if (sv_ieq_cstr(sm->encoding, "H264") && h264_sps_from_fmtp(sm->fmtp, &s4) == 0) {
+            *t = (struct track_info){.has_sps = true,
+                                     .width = s4.width,
+                                     .height = s4.height,
+                                     .profile =
+                                         h264_profile_name(s4.profile_idc, s4.constraint_flags),
+                                     .level = s4.level_idc / 10.0,
+                                     .has_fps = s4.has_fps,
+                                     .fps = s4.fps};
+        } else if (sv_ieq_cstr(sm->encoding, "H265") && h265_sps_from_fmtp(sm->fmtp, &s5) == 0) {
+            *t = (struct track_info){.has_sps = true,
+                                     .width = s5.width,
+                                     .height = s5.height,
+                                     .bit_depth = s5.bit_depth,
+                                     .profile = h265_profile_name(s5.profile_idc),
+                                     .level = s5.level_idc / 30.0,
+                                     .has_fps = s5.has_fps,
+                                     .fps = s5.fps};
+        }
         sv_cpy(t->media, sizeof t->media, sm->media);
         sv_cpy(t->codec, sizeof t->codec, sm->encoding);
         sv_cpy(t->control, sizeof t->control, sm->control);
         t->pt = sm->pt;
         t->clock_rate = sm->clock_rate;
-        if (sv_ieq_cstr(sm->encoding, "H264") && h264_sps_from_fmtp(sm->fmtp, &t->sps) == 0)
-            t->has_sps = true;
     }
     return 0;
 }
@@ -411,11 +435,12 @@ static void print_text(const struct probe *p, FILE *f, const char *v, const char
         fprintf(f, "Track %zu:   %s %s/%u (pt %u)", i, t->media, t->codec[0] ? t->codec : "?",
                 t->clock_rate, t->pt);
         if (t->has_sps) {
-            fprintf(f, ", %ux%u, %s profile, level %u.%u", t->sps.width, t->sps.height,
-                    h264_profile_name(t->sps.profile_idc, t->sps.constraint_flags),
-                    t->sps.level_idc / 10, t->sps.level_idc % 10);
-            if (t->sps.has_fps)
-                fprintf(f, ", %.2f fps", t->sps.fps);
+            fprintf(f, ", %ux%u, %s profile, level %.1f", t->width, t->height, t->profile,
+                    t->level);
+            if (t->bit_depth > 8)
+                fprintf(f, ", %u-bit", t->bit_depth);
+            if (t->has_fps)
+                fprintf(f, ", %.2f fps", t->fps);
         }
         fputc('\n', f);
     }
@@ -474,11 +499,13 @@ static void print_json(const struct probe *p, FILE *f, const char *v, const char
         json_str_or_null(f, t->codec);
         fprintf(f, ",\"payload_type\":%u,\"clock_rate\":%u", t->pt, t->clock_rate);
         if (t->has_sps) {
-            fprintf(f, ",\"width\":%u,\"height\":%u,\"profile\":", t->sps.width, t->sps.height);
-            json_str(f, h264_profile_name(t->sps.profile_idc, t->sps.constraint_flags));
-            fprintf(f, ",\"level\":%.1f", t->sps.level_idc / 10.0);
-            if (t->sps.has_fps)
-                fprintf(f, ",\"fps\":%.3f", t->sps.fps);
+            fprintf(f, ",\"width\":%u,\"height\":%u,\"profile\":", t->width, t->height);
+            json_str(f, t->profile);
+            fprintf(f, ",\"level\":%.1f", t->level);
+            if (t->bit_depth)
+                fprintf(f, ",\"bit_depth\":%u", t->bit_depth);
+            if (t->has_fps)
+                fprintf(f, ",\"fps\":%.3f", t->fps);
         }
         fputc('}', f);
     }
