@@ -5,6 +5,8 @@
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -333,17 +335,99 @@ ssize_t net_udp_send(int fd, const void *buf, size_t len, const struct net_addr 
     return n;
 }
 
+static int gso_state; /* 0: unknown, 1: on, -1: off */
+
+bool net_udp_gso_enabled(void)
+{
+    if (!gso_state)
+        gso_state = getenv("RTSPGATE_NO_GSO") ? -1 : 1;
+    return gso_state > 0;
+}
+
+static void set_gso(struct net_udp_batch *b, unsigned i)
+{
+    struct msghdr *h = &b->msgs[i].msg_hdr;
+    h->msg_control = b->m[i].cmsg.buf;
+    h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+    struct cmsghdr *c = CMSG_FIRSTHDR(h);
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    uint16_t gs = (uint16_t)b->m[i].seg_size;
+    memcpy(CMSG_DATA(c), &gs, sizeof gs);
+}
+
 void net_udp_batch_add(struct net_udp_batch *b, const struct net_addr *to, const void *data,
                        size_t len)
 {
+    unsigned k = b->niov++;
+    b->iov[k].iov_base = (void *)data;
+    b->iov[k].iov_len = len;
+    if (b->n && net_udp_gso_enabled()) {
+        unsigned i = b->n - 1;
+        struct msghdr *h = &b->msgs[i].msg_hdr;
+        if (h->msg_name == (void *)&to->ss && !b->m[i].short_tail && len &&
+            len <= b->m[i].seg_size && b->m[i].segs < NET_UDP_GSO_SEGS &&
+            b->m[i].bytes + len <= 60000) {
+            h->msg_iovlen++;
+            b->m[i].segs++;
+            b->m[i].bytes += len;
+            b->m[i].short_tail = len < b->m[i].seg_size;
+            if (b->m[i].segs == 2)
+                set_gso(b, i);
+            return;
+        }
+    }
     unsigned i = b->n++;
-    b->iov[i].iov_base = (void *)data;
-    b->iov[i].iov_len = len;
     memset(&b->msgs[i], 0, sizeof b->msgs[i]);
     b->msgs[i].msg_hdr.msg_name = (void *)&to->ss;
     b->msgs[i].msg_hdr.msg_namelen = to->len;
-    b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+    b->msgs[i].msg_hdr.msg_iov = &b->iov[k];
     b->msgs[i].msg_hdr.msg_iovlen = 1;
+    b->m[i].first = k;
+    b->m[i].segs = 1;
+    b->m[i].seg_size = b->m[i].bytes = len;
+    b->m[i].short_tail = false;
+}
+
+/* GSO refused for message i (an old kernel, or a route through a device
+ * without checksum offload): off for good; split i into single datagrams. */
+static void gso_fallback(struct net_udp_batch *b, unsigned i)
+{
+    gso_state = -1;
+    unsigned extra = b->m[i].segs - 1;
+    if (b->n + extra > NET_UDP_BATCH) { /* no room: keep only the first datagram */
+        b->msgs[i].msg_hdr.msg_iovlen = 1;
+        b->msgs[i].msg_hdr.msg_control = NULL;
+        b->msgs[i].msg_hdr.msg_controllen = 0;
+        b->m[i].segs = 1;
+        return;
+    }
+    memmove(&b->msgs[i + 1 + extra], &b->msgs[i + 1], (b->n - i - 1) * sizeof b->msgs[0]);
+    memmove(&b->m[i + 1 + extra], &b->m[i + 1], (b->n - i - 1) * sizeof b->m[0]);
+    unsigned first = b->m[i].first;
+    struct msghdr h0 = b->msgs[i].msg_hdr;
+    for (unsigned j = 0; j <= extra; j++) {
+        memset(&b->msgs[i + j], 0, sizeof b->msgs[0]);
+        b->msgs[i + j].msg_hdr.msg_name = h0.msg_name;
+        b->msgs[i + j].msg_hdr.msg_namelen = h0.msg_namelen;
+        b->msgs[i + j].msg_hdr.msg_iov = &b->iov[first + j];
+        b->msgs[i + j].msg_hdr.msg_iovlen = 1;
+        b->m[i + j].first = first + j;
+        b->m[i + j].segs = 1;
+        b->m[i + j].seg_size = b->m[i + j].bytes = b->iov[first + j].iov_len;
+        b->m[i + j].short_tail = false;
+    }
+    b->n += extra;
+}
+
+/* datagrams in messages [from, to) */
+static unsigned dgrams(const struct net_udp_batch *b, unsigned from, unsigned to)
+{
+    unsigned d = 0;
+    for (unsigned i = from; i < to; i++)
+        d += b->m[i].segs;
+    return d;
 }
 
 int net_udp_batch_send(int fd, struct net_udp_batch *b)
@@ -359,7 +443,12 @@ int net_udp_batch_send(int fd, struct net_udp_batch *b)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS))
-            return done ? (int)done : -EAGAIN;
+            return done ? (int)dgrams(b, 0, done) : -EAGAIN;
+        if (r < 0 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT) &&
+            b->m[done].segs > 1) {
+            gso_fallback(b, done);
+            continue;
+        }
         /* With IP_RECVERR, an ICMP error for an earlier datagram (a viewer
          * that went away) is reported once by the next send, which is then
          * not sent: send that datagram again. Any other error is specific
@@ -373,7 +462,7 @@ int net_udp_batch_send(int fd, struct net_udp_batch *b)
         retried = false;
         done++;
     }
-    return (int)done;
+    return (int)dgrams(b, 0, done);
 }
 
 void net_udp_enable_errors(int fd)

@@ -75,19 +75,35 @@ void net_udp_enable_errors(int fd);
  * Returns 0, or -EAGAIN when the queue is empty. */
 int net_udp_recv_error(int fd, struct net_addr *dest, int *err);
 
-#define NET_UDP_BATCH 256
+/* A batch of datagrams for one sendmmsg. Consecutive datagrams to the same
+ * destination (the same `to` object) of one size, plus a shorter last one,
+ * travel as one message with UDP_SEGMENT (UDP GSO): the kernel builds them
+ * once and splits them late. If the kernel or the route refuses GSO, it is
+ * switched off for the process and those datagrams go one by one. */
+#define NET_UDP_BATCH    256
+#define NET_UDP_GSO_SEGS 32 /* datagrams per GSO message (kernel limit 64) */
 struct net_udp_batch {
-    unsigned n;
+    unsigned n;    /* messages */
+    unsigned niov; /* datagrams (one iovec each) */
     struct mmsghdr msgs[NET_UDP_BATCH];
     struct iovec iov[NET_UDP_BATCH];
+    struct {
+        unsigned first, segs;
+        size_t seg_size, bytes;
+        bool short_tail;
+        union {
+            char buf[24]; /* CMSG_SPACE(sizeof(uint16_t)) */
+            struct cmsghdr align;
+        } cmsg;
+    } m[NET_UDP_BATCH];
 };
 static inline void net_udp_batch_reset(struct net_udp_batch *b)
 {
-    b->n = 0;
+    b->n = b->niov = 0;
 }
 static inline bool net_udp_batch_full(const struct net_udp_batch *b)
 {
-    return b->n == NET_UDP_BATCH;
+    return b->niov == NET_UDP_BATCH;
 }
 /* Adds a datagram; `to` and `data` must stay valid until the batch is sent. */
 void net_udp_batch_add(struct net_udp_batch *b, const struct net_addr *to, const void *data,
@@ -97,6 +113,8 @@ void net_udp_batch_add(struct net_udp_batch *b, const struct net_addr *to, const
  * (-EAGAIN when none was taken). Per-destination errors such as ICMP-induced
  * ECONNREFUSED are skipped over. */
 int net_udp_batch_send(int fd, struct net_udp_batch *b);
+/* false once GSO has been refused (or RTSPGATE_NO_GSO is set) */
+bool net_udp_gso_enabled(void);
 
 /* Non-loopback IPv4 addresses of this host's interfaces, for banners. */
 size_t net_local_ipv4s(char (*out)[64], size_t max);

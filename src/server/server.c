@@ -245,10 +245,10 @@ static void udp_send_batch(struct path *p, size_t t)
         return;
     int r = net_udp_batch_send(u->rtp_fd, u->batch);
     unsigned sent = r > 0 ? (unsigned)r : 0;
-    if (sent < u->batch->n) {
-        u->dropped += u->batch->n - sent;
+    if (sent < u->batch->niov) {
+        u->dropped += u->batch->niov - sent;
         log_debug("path %s: %u UDP datagrams dropped (socket buffer full)", p->conf.name,
-                  u->batch->n - sent);
+                  u->batch->niov - sent);
     }
     net_udp_batch_reset(u->batch);
 }
