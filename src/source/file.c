@@ -46,6 +46,7 @@ struct file_src {
     int64_t loop_off_us; /* media time added by previous loops */
     int64_t last_us;     /* latest media time seen in this loop (for the loop length) */
     int64_t first_us;    /* media time of the first packet */
+    int64_t lead_us;     /* how far a track's PTS starts before first_us (AAC priming) */
     bool have_first;
     unsigned loops;
     char desc[256];
@@ -299,7 +300,9 @@ static void on_timer(evutil_socket_t fd, short ev, void *arg)
                     log_error("%s: no packets to serve", f->path);
                     return;
                 }
-                f->loop_off_us += f->last_us - f->first_us + 40000;
+                /* the next pass starts 40 ms after this one's last packet,
+                 * counting from its earliest PTS, so no track overlaps */
+                f->loop_off_us += f->last_us - f->first_us + 40000 + f->lead_us;
                 f->loops++;
                 if (rewind_input(f) < 0) {
                     log_error("%s: cannot seek back to the start; stopping", f->path);
@@ -350,8 +353,16 @@ static void on_timer(evutil_socket_t fd, short ev, void *arg)
         int64_t due = (int64_t)f->start_us + media_us;
         if (due > (int64_t)clock_mono_us() + 2000)
             return schedule(f, due);
-        int64_t pts_us = pkt_time_us(t, pts) - f->first_us + f->loop_off_us;
-        uint32_t rtp_ts = (uint32_t)((uint64_t)pts_us * t->clock_rate / 1000000u);
+        /* Signed: a track can start before the first packet read (AAC
+         * priming in MPEG-TS puts the first audio PTS ~21 ms before the first
+         * video DTS); the RTP timestamp then wraps modulo 2^32 as it should.
+         * (An unsigned product here once sent a first audio timestamp 49 min
+         * off, and ffmpeg viewers that got that packet misplaced the audio.) */
+        int64_t rel_us = pkt_time_us(t, pts) - f->first_us;
+        if (-rel_us > f->lead_us && !f->loops)
+            f->lead_us = -rel_us < 1000000 ? -rel_us : 1000000;
+        int64_t pts_us = rel_us + f->loop_off_us;
+        uint32_t rtp_ts = (uint32_t)(pts_us * (int64_t)t->clock_rate / 1000000);
         const uint8_t *data = f->pkt->data;
         size_t len = (size_t)f->pkt->size;
         if (t->adts) {
