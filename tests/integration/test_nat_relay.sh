@@ -25,11 +25,15 @@ need_testcam
 lab_need
 
 # view HOST TRANSPORT PATH SECONDS OUT: ffmpeg in HOST decodes SECONDS of the
-# path through router B's forwarded port; prints nothing, leaves OUT.crc/.err
+# path through router B's forwarded port, in the background (VIEW_PIDS);
+# leaves OUT.crc/.err. It gives up after 5 s without packets (-timeout).
+VIEW_PIDS=()
 view() {
   timeout $(($4 + 15)) ip netns exec "$LAB_ID-$1" ffmpeg -hide_banner -nostdin -loglevel warning \
-    -rtsp_transport "$2" -i "rtsp://203.0.113.2:1234/$3" -t "$4" -map 0:v -f framecrc - \
-    > "$TEST_DIR/$5.crc" 2> "$TEST_DIR/$5.err"
+    -timeout 5000000 -rtsp_transport "$2" -i "rtsp://203.0.113.2:1234/$3" -t "$4" -map 0:v \
+    -f framecrc - > "$TEST_DIR/$5.crc" 2> "$TEST_DIR/$5.err" &
+  track_pid $!
+  VIEW_PIDS+=($!)
 }
 
 run_mode() {
@@ -56,23 +60,26 @@ CONF
   wait_log "relay cam1 <- .*upstream playing over RTP/UDP" 20 || fail "$mode: rtspgate did not pull cam1 over UDP"
   wait_log "relay cam2 <- .*upstream playing over RTP/UDP" 10 || fail "$mode: rtspgate did not pull cam2 over UDP"
 
-  # TCP interleaved through the one forwarded port: both cameras, ffmpeg
+  # at the same time: TCP interleaved through the one forwarded port (both
+  # cameras), a host outside the allow list, and RTP/UDP through the forward
+  VIEW_PIDS=()
   view viewer tcp cam1 3 "$mode-tcp1"
+  view viewer tcp cam2 3 "$mode-tcp2"
+  view outsider tcp cam2 1 "$mode-out"
+  view viewer udp cam1 2 "$mode-udp"
+  wait "${VIEW_PIDS[@]}"
   local n
   n=$(count_frames "$TEST_DIR/$mode-tcp1.crc" 0)
   [ "$n" -ge 30 ] || fail "$mode: cam1 over TCP through router B: $n frames: $(tail -2 "$TEST_DIR/$mode-tcp1.err")"
-  view viewer tcp cam2 3 "$mode-tcp2"
   n=$(count_frames "$TEST_DIR/$mode-tcp2.crc" 0)
   [ "$n" -ge 30 ] || fail "$mode: cam2 (allow = router A) over TCP: $n frames: $(tail -2 "$TEST_DIR/$mode-tcp2.err")"
   echo "$mode NAT: both cameras over TCP interleaved through the forwarded port"
 
   # the allow list: a host on the Internet with another address gets 403
-  view outsider tcp cam2 1 "$mode-out"
   grep -q "403" "$TEST_DIR/$mode-out.err" || fail "$mode: outsider not refused with 403: $(tail -2 "$TEST_DIR/$mode-out.err")"
   grep -q "203.0.113.10.*address not allowed for path cam2" "$SERVER_LOG" || fail "$mode: 403 not logged with the address"
 
   # RTP over UDP through the forwarded port
-  view viewer udp cam1 2 "$mode-udp"
   n=$(count_frames "$TEST_DIR/$mode-udp.crc" 0)
   grep -qE "session [0-9A-F]+ opened: peer=203\.0\.113\.1:[0-9]+ path=cam1 transport=UDP" "$SERVER_LOG" ||
     fail "$mode: the UDP viewer's SETUP did not reach rtspgate"

@@ -51,7 +51,12 @@ _ns() { echo "$LAB_ID-$1"; }
 lab_exec() {
   local h=$1
   shift
-  ip netns exec "$(_ns "$h")" "$@"
+  if [ "$1" = ip ]; then # `ip -n` only enters the network namespace: much cheaper
+    shift
+    ip -n "$(_ns "$h")" "$@"
+  else
+    ip netns exec "$(_ns "$h")" "$@"
+  fi
 }
 
 lab_bg() {
@@ -71,7 +76,7 @@ _link() {
 }
 
 _addr() { # HOST IF ADDR/LEN
-  lab_exec "$1" ip addr add "$3" dev "$2" && lab_exec "$1" ip link set dev "$2" up ||
+  printf 'addr add %s dev %s\nlink set dev %s up\n' "$3" "$2" "$2" | lab_exec "$1" ip -batch - ||
     fail "lab: cannot configure $1/$2"
 }
 
@@ -79,14 +84,20 @@ _addr() { # HOST IF ADDR/LEN
 _router() {
   local h=$1 lan=$2 mode=$3 rnd=""
   [ "$mode" = random ] && rnd="--random-fully"
-  lab_exec "$h" sysctl -qw net.ipv4.ip_forward=1
-  lab_exec "$h" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE $rnd || fail "lab: MASQUERADE $rnd failed"
-  lab_exec "$h" iptables -P FORWARD DROP
-  lab_exec "$h" iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
-  lab_exec "$h" iptables -A FORWARD -i "$lan" -o wan -j ACCEPT
-  lab_exec "$h" iptables -A FORWARD -i "$lan" -o "$lan" -j ACCEPT
-  lab_exec "$h" iptables -A INPUT -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
-  lab_exec "$h" iptables -A INPUT -i wan -j DROP
+  lab_exec "$h" sh -c "sysctl -qw net.ipv4.ip_forward=1 && iptables-restore" <<RULES ||
+*nat
+-A POSTROUTING -o wan -j MASQUERADE $rnd
+COMMIT
+*filter
+:FORWARD DROP
+-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A FORWARD -i $lan -o wan -j ACCEPT
+-A FORWARD -i $lan -o $lan -j ACCEPT
+-A INPUT -i wan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A INPUT -i wan -j DROP
+COMMIT
+RULES
+    fail "lab: router $h: MASQUERADE $rnd / firewall rules failed"
 }
 
 lab_up() {
