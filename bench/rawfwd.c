@@ -166,6 +166,16 @@ static void frame_to_tcp(void)
     }
 }
 
+static void send_all(struct mmsghdr *mm, int m)
+{
+    for (int s = 0; s < m;) {
+        int r = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
+        if (r <= 0)
+            break;
+        s += r;
+    }
+}
+
 static void frame_to_udp(void)
 {
     if (!nudp)
@@ -220,21 +230,11 @@ static void frame_to_udp(void)
                     memcpy(CMSG_DATA(c), &gs, sizeof gs);
                 }
                 if (++m == MMSG_BATCH) {
-                    for (int s = 0; s < m;) {
-                        int n = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
-                        if (n <= 0)
-                            break;
-                        s += n;
-                    }
+                    send_all(mm, m);
                     m = 0;
                 }
             }
-        for (int s = 0; s < m;) {
-            int n = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
-            if (n <= 0)
-                break;
-            s += n;
-        }
+        send_all(mm, m);
         return;
     }
     for (int v = 0; v < nudp; v++)
@@ -245,21 +245,11 @@ static void frame_to_udp(void)
                                             .msg_iov = &iov[m],
                                             .msg_iovlen = 1};
             if (++m == MMSG_BATCH) {
-                for (int s = 0; s < m;) {
-                    int r = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
-                    if (r <= 0)
-                        break;
-                    s += r;
-                }
+                send_all(mm, m);
                 m = 0;
             }
         }
-    for (int s = 0; s < m;) {
-        int r = sendmmsg(uout, mm + s, (unsigned)(m - s), 0);
-        if (r <= 0)
-            break;
-        s += r;
-    }
+    send_all(mm, m);
 }
 
 int main(int argc, char **argv)

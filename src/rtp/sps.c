@@ -50,6 +50,27 @@ static int32_t get_se(struct bits *b)
     return (k & 1) ? (int32_t)((k + 1) / 2) : -(int32_t)(k / 2);
 }
 
+/* The VUI fields before the timing info that H.264 (E.1.1) and H.265
+ * (E.2.1) share: aspect ratio, overscan, video signal type, chroma location. */
+static void vui_head(struct bits *b)
+{
+    if (get_bit(b)) { /* aspect_ratio_info_present_flag */
+        if (get_bits(b, 8) == 255)
+            get_bits(b, 32); /* sar_width, sar_height */
+    }
+    if (get_bit(b)) /* overscan_info_present_flag */
+        get_bit(b);
+    if (get_bit(b)) { /* video_signal_type_present_flag */
+        get_bits(b, 4);
+        if (get_bit(b))
+            get_bits(b, 24);
+    }
+    if (get_bit(b)) { /* chroma_loc_info_present_flag */
+        get_ue(b);
+        get_ue(b);
+    }
+}
+
 static void skip_scaling_list(struct bits *b, int size)
 {
     int last = 8, next = 8;
@@ -157,22 +178,8 @@ int h264_sps_parse(const uint8_t *nal, size_t len, struct h264_sps_info *out)
         return -EPROTO;
     out->width = width;
     out->height = height;
-    if (get_bit(&b)) {     /* vui_parameters_present_flag */
-        if (get_bit(&b)) { /* aspect_ratio_info_present_flag */
-            if (get_bits(&b, 8) == 255)
-                get_bits(&b, 32);
-        }
-        if (get_bit(&b)) /* overscan_info_present_flag */
-            get_bit(&b);
-        if (get_bit(&b)) { /* video_signal_type_present_flag */
-            get_bits(&b, 4);
-            if (get_bit(&b))
-                get_bits(&b, 24);
-        }
-        if (get_bit(&b)) { /* chroma_loc_info_present_flag */
-            get_ue(&b);
-            get_ue(&b);
-        }
+    if (get_bit(&b)) { /* vui_parameters_present_flag */
+        vui_head(&b);
         if (get_bit(&b)) { /* timing_info_present_flag */
             uint32_t units = get_bits(&b, 32), scale = get_bits(&b, 32);
             if (!b.over && units && scale) {
@@ -224,19 +231,25 @@ long base64_decode_sv(struct sv in, uint8_t *out, size_t cap)
     return (long)n;
 }
 
-int h264_sps_from_fmtp(struct sv fmtp, struct h264_sps_info *out)
+/* The first base64 entry of fmtp parameter `key`, decoded into nal.
+ * Returns its length, -ENOENT without the parameter, or -EPROTO. */
+static long sprop_first(struct sv fmtp, const char *key, uint8_t *nal, size_t cap)
 {
-    struct sv sets = sdp_fmtp_param(fmtp, "sprop-parameter-sets");
-    if (!sets.p)
+    struct sv v = sdp_fmtp_param(fmtp, key);
+    if (!v.p)
         return -ENOENT;
     size_t l = 0;
-    while (l < sets.n && sets.p[l] != ',')
+    while (l < v.n && v.p[l] != ',')
         l++;
+    long n = base64_decode_sv((struct sv){v.p, l}, nal, cap);
+    return n < 0 ? -EPROTO : n;
+}
+
+int h264_sps_from_fmtp(struct sv fmtp, struct h264_sps_info *out)
+{
     uint8_t nal[256];
-    long n = base64_decode_sv((struct sv){sets.p, l}, nal, sizeof nal);
-    if (n < 0)
-        return -EPROTO;
-    return h264_sps_parse(nal, (size_t)n, out);
+    long n = sprop_first(fmtp, "sprop-parameter-sets", nal, sizeof nal);
+    return n < 0 ? (int)n : h264_sps_parse(nal, (size_t)n, out);
 }
 
 const char *h264_profile_name(unsigned profile_idc, unsigned constraint_flags)
@@ -426,21 +439,7 @@ int h265_sps_parse(const uint8_t *nal, size_t len, struct h265_sps_info *out)
         return -EPROTO;
     if (!get_bit(&b)) /* vui_parameters_present */
         return 0;
-    if (get_bit(&b)) { /* aspect_ratio_info_present */
-        if (get_bits(&b, 8) == 255)
-            get_bits(&b, 32);
-    }
-    if (get_bit(&b)) /* overscan_info_present */
-        get_bit(&b);
-    if (get_bit(&b)) { /* video_signal_type_present */
-        get_bits(&b, 4);
-        if (get_bit(&b))
-            get_bits(&b, 24);
-    }
-    if (get_bit(&b)) { /* chroma_loc_info_present */
-        get_ue(&b);
-        get_ue(&b);
-    }
+    vui_head(&b);
     get_bits(&b, 3);   /* neutral_chroma, field_seq, frame_field_info_present */
     if (get_bit(&b)) { /* default_display_window */
         get_ue(&b);
@@ -460,17 +459,9 @@ int h265_sps_parse(const uint8_t *nal, size_t len, struct h265_sps_info *out)
 
 int h265_sps_from_fmtp(struct sv fmtp, struct h265_sps_info *out)
 {
-    struct sv v = sdp_fmtp_param(fmtp, "sprop-sps");
-    if (!v.p)
-        return -ENOENT;
-    size_t l = 0;
-    while (l < v.n && v.p[l] != ',')
-        l++;
     uint8_t nal[512];
-    long n = base64_decode_sv((struct sv){v.p, l}, nal, sizeof nal);
-    if (n < 0)
-        return -EPROTO;
-    return h265_sps_parse(nal, (size_t)n, out);
+    long n = sprop_first(fmtp, "sprop-sps", nal, sizeof nal);
+    return n < 0 ? (int)n : h265_sps_parse(nal, (size_t)n, out);
 }
 
 const char *h265_profile_name(unsigned profile_idc)
