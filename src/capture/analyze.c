@@ -1076,43 +1076,59 @@ static void match_udp(struct cap_analysis *a, struct cap_conv *v, struct cap_set
     const struct cap_addr *from = record ? &v->client : &v->server;
     uint16_t *to_p = record ? sp : cp, *from_p = record ? cp : sp;
     bool has_to = record ? has_sp : has_cp, has_from = record ? has_cp : has_sp;
-    for (size_t h = 0; h < CAP_UDP_HASH; h++) {
-        for (struct cap_udp_flow *f = a->udp_hash[h]; f; f = f->next) {
-            bool fwd = false, rev = false, differs = false;
-            if (s->multicast) {
-                uint16_t port = has_mp ? mp[0] : cp[0];
-                bool port_ok = (has_mp || has_cp) && (f->dport == port || f->dport == port + 1);
-                if (port_ok &&
-                    (has_group ? cap_addr_eq(&f->dst, &group) : cap_addr_is_multicast(&f->dst)))
-                    fwd = true;
-            } else {
-                for (int k = 0; k < 2 && !fwd; k++) {
-                    bool tp = has_to && f->dport == to_p[k];
-                    bool fp = has_from && f->sport == from_p[k];
-                    bool ta = cap_addr_eq(&f->dst, to), fa = cap_addr_eq(&f->src, from);
-                    if (tp && ta && (fp || !has_from || fa))
-                        fwd = true; /* at the receiving end, or no NAT */
-                    else if (tp && fa && fp)
-                        fwd = differs = true; /* receiver's address rewritten */
-                    else if (fp && fa && ta)
-                        fwd = differs = true; /* receiver's port rewritten */
+    /* tier of a flow in the media direction: 1 at the receiving end or no
+     * NAT, 2 receiver's port rewritten, 3 receiver's address rewritten; the
+     * best tier present wins (another viewer of the same server port must not
+     * count as this one behind a NAT) */
+    int best = 4;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t h = 0; h < CAP_UDP_HASH; h++) {
+            for (struct cap_udp_flow *f = a->udp_hash[h]; f; f = f->next) {
+                int tier = 0;
+                bool rev = false;
+                if (s->multicast) {
+                    uint16_t port = has_mp ? mp[0] : cp[0];
+                    bool port_ok = (has_mp || has_cp) && (f->dport == port || f->dport == port + 1);
+                    if (port_ok &&
+                        (has_group ? cap_addr_eq(&f->dst, &group) : cap_addr_is_multicast(&f->dst)))
+                        tier = 1;
+                } else {
+                    for (int k = 0; k < 2; k++) {
+                        bool tp = has_to && f->dport == to_p[k];
+                        bool fp = has_from && f->sport == from_p[k];
+                        bool ta = cap_addr_eq(&f->dst, to), fa = cap_addr_eq(&f->src, from);
+                        int t = 0;
+                        if (tp && ta && (fp || !has_from || fa))
+                            t = 1;
+                        else if (fp && fa && ta)
+                            t = 2;
+                        else if (tp && fa && fp)
+                            t = 3;
+                        if (t && (!tier || t < tier))
+                            tier = t;
+                    }
+                    for (int k = 0; k < 2 && !tier && !rev; k++) {
+                        bool tp = has_from && f->dport == from_p[k];
+                        bool fp = has_to && f->sport == to_p[k];
+                        bool ta = cap_addr_eq(&f->dst, from), fa = cap_addr_eq(&f->src, to);
+                        if ((tp && ta && (fp || fa)) || (fp && fa && (tp || ta)))
+                            rev = true;
+                    }
                 }
-                for (int k = 0; k < 2 && !fwd && !rev; k++) {
-                    bool tp = has_from && f->dport == from_p[k];
-                    bool fp = has_to && f->sport == to_p[k];
-                    bool ta = cap_addr_eq(&f->dst, from), fa = cap_addr_eq(&f->src, to);
-                    if ((tp && ta && (fp || fa)) || (fp && fa && (tp || ta)))
-                        rev = true;
+                if (pass == 0) {
+                    if (tier && tier < best)
+                        best = tier;
+                    continue;
                 }
-            }
-            if (fwd) {
-                cap_media_sum(&s->media, &f->m);
-                s->media_flows++;
-                s->addr_differs |= differs;
-                f->matched = true;
-            } else if (rev) {
-                cap_media_sum(&s->back, &f->m);
-                f->matched = true;
+                if (tier && tier == best) {
+                    cap_media_sum(&s->media, &f->m);
+                    s->media_flows++;
+                    s->addr_differs |= tier > 1;
+                    f->matched = true;
+                } else if (rev) {
+                    cap_media_sum(&s->back, &f->m);
+                    f->matched = true;
+                }
             }
         }
     }
