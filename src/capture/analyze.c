@@ -1372,6 +1372,11 @@ bool cap_conv_verdict(const struct cap_conv *c, uint64_t end_us, char *vbuf, siz
         any_ok_setup |= c->setups[i].answered_ok;
     const char *verb = c->record ? "RECORD" : "PLAY";
     bool playing = c->play_status >= 200 && c->play_status < 300;
+    /* the session's end: its TEARDOWN, else the end of the capture */
+    for (size_t i = 0; i < c->n_ex; i++)
+        if (c->ex[i].has_request && c->ex[i].method == RTSP_METHOD_TEARDOWN &&
+            c->ex[i].req_us > c->play_us && c->ex[i].req_us < end_us)
+            end_us = c->ex[i].req_us;
     double secs = playing && end_us > c->play_us ? (double)(end_us - c->play_us) / 1e6 : 0;
     if (c->play_status && !playing)
         sentence(&v, "%s answered %d.", verb, c->play_status);
@@ -1458,7 +1463,9 @@ bool cap_conv_verdict(const struct cap_conv *c, uint64_t end_us, char *vbuf, siz
                          "packets to client port %s in %.1f s",
                          sp, tp, secs);
             if (back.datagrams)
-                put(&v, " (%llu packets went the other way)", (unsigned long long)back.datagrams);
+                put(&v, " (the %s sent %llu packets to the %s ports, none came back)",
+                    c->record ? "server" : "client", (unsigned long long)back.datagrams,
+                    c->record ? "client's" : "server's");
             put(&v, " - a NAT or firewall drops the negotiated UDP ports.");
             ADVISE(2, "Use TCP interleaved: ffmpeg -rtsp_transport tcp -i %s", url);
         } else if (kind == 2) {
