@@ -90,6 +90,8 @@ void cap_media_add(struct cap_media *m, uint64_t t_us, const uint8_t *p, size_t 
     rxstats_add(&m->rx, p, len);
     if (m->rx.packets != before) {
         uint32_t ts = rtp_ts_of(p);
+        if (!m->have_ts)
+            m->first_ts = ts;
         if (!m->have_ts || ts != m->last_ts)
             m->frames++;
         m->have_ts = true;
@@ -112,6 +114,11 @@ void cap_media_sum(struct cap_media *d, const struct cap_media *s)
         d->last_us = s->last_us;
     d->lost += cap_media_lost(s);
     d->summed = true;
+    if (s->have_ts && (!d->have_ts || s->rx.packets > d->rx.packets)) {
+        d->have_ts = true; /* the RTP timeline of the main flow */
+        d->first_ts = s->first_ts;
+        d->last_ts = s->last_ts;
+    }
     d->datagrams += s->datagrams;
     d->datagram_bytes += s->datagram_bytes;
     d->rx.packets += s->rx.packets;
@@ -138,8 +145,11 @@ double cap_media_kbps(const struct cap_media *m)
     return s > 0 && m->rx.packets > 1 ? (double)m->rx.bytes * 8 / 1000 / s : 0;
 }
 
-double cap_media_fps(const struct cap_media *m)
+double cap_media_fps(const struct cap_media *m, unsigned clock_rate)
 {
+    uint32_t rtp_span = m->last_ts - m->first_ts;
+    if (clock_rate && m->have_ts && m->frames > 1 && rtp_span > 0 && rtp_span < 0x80000000u)
+        return (double)(m->frames - 1) * clock_rate / rtp_span;
     double s = span_s(m);
     return s > 0 && m->frames > 1 ? (double)(m->frames - 1) / s : 0;
 }
@@ -1185,6 +1195,16 @@ void cap_analysis_finish(struct cap_analysis *a)
         struct cap_conv *v = a->convs[i];
         for (size_t k = 0; k < v->n_setups; k++) {
             struct cap_setup *s = &v->setups[k];
+            /* the track whose control URL ends the SETUP URI, else by order */
+            s->track = k < v->n_tracks ? (int)k : -1;
+            for (size_t t = 0; t < v->n_tracks; t++) {
+                size_t cl = strlen(v->tracks[t].control), ul = strlen(s->control);
+                if (cl && ul >= cl && !strcmp(s->control + ul - cl, v->tracks[t].control)) {
+                    s->track = (int)t;
+                    break;
+                }
+            }
+            s->clock_rate = s->track >= 0 ? v->tracks[s->track].clock_rate : 0;
             if (s->tcp)
                 match_interleaved(v, s);
             else if (s->udp)
@@ -1406,7 +1426,10 @@ bool cap_conv_verdict(const struct cap_conv *c, uint64_t end_us, char *vbuf, siz
         const struct cap_exchange *fx = &c->ex[first->exchange];
         const struct cap_transport *rs = &fx->resp_transport, *rq = &fx->req_transport;
         char tp[24], sp[24];
-        const char *title = kind == 0 ? "RTP/UDP" : kind == 1 ? "interleaved" : "multicast";
+        const char *title = kind == 0                    ? "RTP/UDP"
+                            : kind == 2                  ? "multicast"
+                            : c->kind == CAP_CONV_TUNNEL ? "interleaved (HTTP tunnel)"
+                                                         : "interleaved";
         if (sum.rx.packets > 0) {
             delivered = true;
             sentence(
@@ -1415,11 +1438,12 @@ bool cap_conv_verdict(const struct cap_conv *c, uint64_t end_us, char *vbuf, siz
                 (double)sum.rx.bytes * 8 / 1e6 /
                     (sum.last_us > sum.first_us ? (double)(sum.last_us - sum.first_us) / 1e6 : 1));
             /* fps of the first video track */
-            for (size_t i = 0; i < c->n_setups && i < c->n_tracks; i++) {
+            for (size_t i = 0; i < c->n_setups; i++) {
                 const struct cap_setup *s = &c->setups[i];
-                if (!strcmp(c->tracks[i].media, "video") && s->answered_ok &&
-                    cap_media_fps(&s->media) > 0) {
-                    put(&v, ", %.0f fps", cap_media_fps(&s->media));
+                int k = s->tcp ? 1 : s->multicast ? 2 : s->udp ? 0 : -1;
+                if (k == kind && s->track >= 0 && !strcmp(c->tracks[s->track].media, "video") &&
+                    s->answered_ok && cap_media_fps(&s->media, s->clock_rate) > 0) {
+                    put(&v, ", %.0f fps", cap_media_fps(&s->media, s->clock_rate));
                     break;
                 }
             }

@@ -42,7 +42,7 @@ struct cap_media {
     uint64_t rtcp_packets, rtcp_bytes;
     bool rtcp_sr, rtcp_rr;
     bool have_ts;
-    uint32_t last_ts;
+    uint32_t first_ts, last_ts;         /* RTP timestamps of the first and the last packet */
     uint64_t first_us, last_us;         /* of any packet, relative to the capture start */
     uint64_t datagrams, datagram_bytes; /* every packet, RTP or not */
     bool summed;                        /* a sum of others: lost below holds their losses */
@@ -86,6 +86,8 @@ struct cap_exchange {
 struct cap_setup {
     size_t exchange; /* index into the conversation's exchanges */
     char control[256];
+    int track;                /* index into the conversation's tracks, -1 unknown */
+    unsigned clock_rate;      /* of that track, 0 unknown */
     bool udp, tcp, multicast; /* from the answer (the offer when unanswered) */
     bool answered_ok;         /* 2xx */
     /* filled by cap_analysis_finish() */
@@ -189,8 +191,10 @@ size_t cap_analysis_udp_flows(const struct cap_analysis *a, const struct cap_udp
 double cap_analysis_seconds(const struct cap_analysis *a);
 /* Media kbit/s of m over its own first..last packet span (0 when < 2 packets). */
 double cap_media_kbps(const struct cap_media *m);
-/* Frames per second (RTP timestamp changes over the span); 0 when unknown. */
-double cap_media_fps(const struct cap_media *m);
+/* Frames per second: RTP timestamp changes over the RTP time they span when
+ * clock_rate is known (the source's rate, not disturbed by bursts), else
+ * over the capture time; 0 when unknown. */
+double cap_media_fps(const struct cap_media *m, unsigned clock_rate);
 
 /* The verdict of one conversation (also used by cap_analysis_finish()); the
  * conversation's media matches must have been computed. Returns true when

@@ -115,12 +115,13 @@ static void overall(const struct cap_analysis *a, char *v, size_t vcap, char *ad
 
 /* ---- text report ---- */
 
-static void print_media_line(FILE *f, const char *what, const struct cap_media *m, bool video)
+static void print_media_line(FILE *f, const char *what, const struct cap_media *m, bool video,
+                             unsigned clock_rate)
 {
     fprintf(f, "%s: %llu RTP packets, %llu bytes, %.0f kbit/s", what,
             (unsigned long long)m->rx.packets, (unsigned long long)m->rx.bytes, cap_media_kbps(m));
-    if (video && cap_media_fps(m) > 0)
-        fprintf(f, ", %.1f fps", cap_media_fps(m));
+    if (video && cap_media_fps(m, clock_rate) > 0)
+        fprintf(f, ", %.1f fps", cap_media_fps(m, clock_rate));
     fprintf(f, ", lost %llu, reordered %llu, duplicates %llu, RTCP %llu (SR %s, RR %s)\n",
             (unsigned long long)cap_media_lost(m), (unsigned long long)m->rx.reordered,
             (unsigned long long)m->rx.duplicates, (unsigned long long)m->rtcp_packets,
@@ -210,7 +211,8 @@ static void print_text(const struct cap_analysis *a, const struct pcap_opts *o,
             snprintf(what, sizeof what, "    %s %s", transport_title(s),
                      (c->record ? "to the server" : "to the client"));
             print_media_line(f, what, &s->media,
-                             i < c->n_tracks && !strcmp(c->tracks[i].media, "video"));
+                             s->track >= 0 && !strcmp(c->tracks[s->track].media, "video"),
+                             s->clock_rate);
             if (s->udp && !s->tcp)
                 fprintf(f, "    UDP flows matched: %u%s\n", s->media_flows,
                         s->addr_differs ? " (by port: addresses differ, NAT)" : "");
@@ -225,7 +227,7 @@ static void print_text(const struct cap_analysis *a, const struct pcap_opts *o,
                 char what[64];
                 snprintf(what, sizeof what, "  channel %u %s", ch->channel,
                          ch->from_server ? "S->C" : "C->S");
-                print_media_line(f, what, &ch->m, false);
+                print_media_line(f, what, &ch->m, false, 0);
             }
         }
         if (c->junk_bytes || c->gap_bytes)
@@ -246,7 +248,7 @@ static void print_text(const struct cap_analysis *a, const struct pcap_opts *o,
             endpoint(&fl[i]->dst, fl[i]->dport, s2, sizeof s2);
             snprintf(what, sizeof what, "  %s -> %s%s", s1, s2,
                      fl[i]->matched ? "" : " (not negotiated in RTSP)");
-            print_media_line(f, what, &fl[i]->m, false);
+            print_media_line(f, what, &fl[i]->m, false, 0);
         }
     }
     fprintf(f, "\nVerdict:   %s\n", v);
@@ -255,14 +257,14 @@ static void print_text(const struct cap_analysis *a, const struct pcap_opts *o,
 
 /* ---- JSON report ---- */
 
-static void json_media(FILE *f, const struct cap_media *m)
+static void json_media(FILE *f, const struct cap_media *m, unsigned clock_rate)
 {
     fprintf(f,
             "\"rtp_packets\":%llu,\"rtp_bytes\":%llu,\"bitrate_kbps\":%.1f,\"fps\":%.2f,"
             "\"lost\":%llu,\"reordered\":%llu,\"duplicates\":%llu,\"rtcp_packets\":%llu,"
             "\"rtcp_sr\":%s,\"rtcp_rr\":%s",
             (unsigned long long)m->rx.packets, (unsigned long long)m->rx.bytes, cap_media_kbps(m),
-            cap_media_fps(m), (unsigned long long)cap_media_lost(m),
+            cap_media_fps(m, clock_rate), (unsigned long long)cap_media_lost(m),
             (unsigned long long)m->rx.reordered, (unsigned long long)m->rx.duplicates,
             (unsigned long long)m->rtcp_packets, m->rtcp_sr ? "true" : "false",
             m->rtcp_rr ? "true" : "false");
@@ -358,7 +360,7 @@ static void print_json(const struct cap_analysis *a, const struct pcap_opts *o,
             json_str_or_null(f, x->resp_transport.present ? x->resp_transport.text : NULL);
             fprintf(f, ",\"udp_flows\":%u,\"nat\":%s,\"media\":{", s->media_flows,
                     s->addr_differs ? "true" : "false");
-            json_media(f, &s->media);
+            json_media(f, &s->media, s->clock_rate);
             fprintf(f, "},\"reverse_packets\":%llu,\"reverse_rtcp_rr\":%s}",
                     (unsigned long long)s->back.datagrams, s->back.rtcp_rr ? "true" : "false");
         }
@@ -367,7 +369,7 @@ static void print_json(const struct cap_analysis *a, const struct pcap_opts *o,
             const struct cap_channel *ch = &c->chans[i];
             fprintf(f, "%s{\"channel\":%u,\"direction\":\"%s\",", i ? "," : "", ch->channel,
                     ch->from_server ? "s2c" : "c2s");
-            json_media(f, &ch->m);
+            json_media(f, &ch->m, 0);
             fputc('}', f);
         }
         fprintf(f,
@@ -439,21 +441,23 @@ int pcap_report_fp(FILE *fp, const char *name, const struct pcap_opts *o, FILE *
     const u_char *data;
     int r;
     uint64_t n = 0;
+    FILE *pf = pcap_file(pc);
+    long rec_off = pf ? ftell(pf) : -1; /* where the next record starts */
     while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
         n++;
+        rec_off = pf ? ftell(pf) : -1;
         uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
         if (h->ts.tv_sec < 0)
             ts = 0;
         cap_analysis_packet(a, ts, data, h->caplen, h->len);
     }
     if (r == PCAP_ERROR) {
-        FILE *pf = pcap_file(pc);
         rr.error_packet = n + 1;
-        rr.error_offset = pf ? ftell(pf) : -1;
+        rr.error_offset = rec_off;
         if (rr.error_offset >= 0)
             snprintf(rr.error, sizeof rr.error,
-                     "%s: damaged at packet %llu (file offset %ld): %s; analysed the %llu "
-                     "packets before it",
+                     "%s: damaged at packet %llu (its record starts at file offset %ld): %s; "
+                     "analysed the %llu packets before it",
                      name, (unsigned long long)rr.error_packet, rr.error_offset, pcap_geterr(pc),
                      (unsigned long long)n);
         else
