@@ -101,14 +101,19 @@ PY
 # ---- 2. 461 from a UDP-only camera, then RTP/UDP; pcapng, SLL2 ----
 need_testcam
 start_testcam --udp-only --no-audio --path cheap --width 320 --height 240 --fps 15
-capture_start "$TEST_DIR/cam.pcapng" -i any -y LINUX_SLL2 -f "port $CAM_PORT or udp"
+# ffmpeg's UDP ports from a range of this run's own, so that the filter keeps
+# other tests' UDP traffic (loopback is shared) out of the capture
+lo_port=$((20000 + ($$ % 400) * 100))
+capture_start "$TEST_DIR/cam.pcapng" -i any -y LINUX_SLL2 \
+  -f "port $CAM_PORT or (udp and portrange $lo_port-$((lo_port + 99)))"
 timeout 15 ffmpeg -nostdin -hide_banner -loglevel error -rtsp_transport tcp -i "$CAM_URL" -t 1 \
   -f null - > /dev/null 2> "$TEST_DIR/461.err" && fail "ffmpeg over TCP to a UDP-only camera succeeded"
-timeout 15 ffmpeg -nostdin -hide_banner -loglevel error -rtsp_transport udp -i "$CAM_URL" -t 2 \
+timeout 15 ffmpeg -nostdin -hide_banner -loglevel error -rtsp_transport udp \
+  -min_port $lo_port -max_port $((lo_port + 99)) -i "$CAM_URL" -t 2 \
   -map 0:v -f framecrc - > "$TEST_DIR/udp.crc" 2> "$TEST_DIR/udp.err"
 n=$(count_frames "$TEST_DIR/udp.crc" 0)
 [ "$n" -ge 15 ] || fail "ffmpeg over UDP decoded $n frames: $(cat "$TEST_DIR/udp.err")"
-capture_stop 127.0.0.1 "$CAM_PORT"
+capture_stop 127.0.0.1 "$lo_port"
 
 run_pcap cam "$TEST_DIR/cam.pcapng"
 out="$TEST_DIR/cam.out"
