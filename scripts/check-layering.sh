@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Holds the layering line of docs/ARCHITECTURE.md: only src/net touches sockets,
-# and the pure layers (core, protocol, session) use no event loop, clock or socket.
+# and the pure layers (core, protocol, session, capture) use no event loop, clock, socket or libpcap.
 set -u
 src="${1:-.}/src"
 fail=0

@@ -454,31 +454,31 @@ int pcap_report_fp(FILE *fp, const char *name, const struct pcap_opts *o, FILE *
     if (r == PCAP_ERROR) {
         rr.error_packet = n + 1;
         rr.error_offset = rec_off;
+        char where[64] = "";
         if (rr.error_offset >= 0)
-            snprintf(rr.error, sizeof rr.error,
-                     "%s: damaged at packet %llu (its record starts at file offset %ld): %s; "
-                     "analysed the %llu packets before it",
-                     name, (unsigned long long)rr.error_packet, rr.error_offset, pcap_geterr(pc),
-                     (unsigned long long)n);
-        else
-            snprintf(rr.error, sizeof rr.error,
-                     "%s: damaged at packet %llu: %s; analysed the %llu packets before it", name,
-                     (unsigned long long)rr.error_packet, pcap_geterr(pc), (unsigned long long)n);
+            snprintf(where, sizeof where, " (its record starts at file offset %ld)",
+                     rr.error_offset);
+        snprintf(rr.error, sizeof rr.error, "%s: damaged at packet %llu%s: %s", name,
+                 (unsigned long long)rr.error_packet, where, pcap_geterr(pc));
     }
     pcap_close(pc);
     cap_analysis_finish(a);
     int code = a->any_delivered ? 0 : 1;
-    if (rr.error[0]) {
-        fprintf(err, "rtspgate pcap: warning: %s\n", rr.error);
-        if (!a->n_convs)
-            code = 2;
-    }
-    if (code == 2 && !o->json) {
+    if (rr.error[0] && !a->n_convs) {
+        /* nothing usable: an error */
+        code = 2;
         fprintf(err,
-                "rtspgate pcap: %s: nothing usable before the damage (no RTSP "
-                "conversation)\n",
-                name);
-    } else {
+                "rtspgate pcap: %s; nothing usable before the damage (no RTSP conversation in "
+                "the %llu packets read)\n",
+                rr.error, (unsigned long long)n);
+    } else if (rr.error[0]) {
+        fprintf(err, "rtspgate pcap: warning: %s; analysed the %llu packets before it\n", rr.error,
+                (unsigned long long)n);
+        size_t l = strlen(rr.error);
+        snprintf(rr.error + l, sizeof rr.error - l, "; analysed the %llu packets before it",
+                 (unsigned long long)n);
+    }
+    if (code != 2 || o->json) {
         char v[2048], adv[700];
         overall(a, v, sizeof v, adv, sizeof adv);
         if (o->json)
