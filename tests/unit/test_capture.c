@@ -661,6 +661,82 @@ static void test_not_rtsp_and_garbage(void **st)
     cap_analysis_free(a);
 }
 
+/* Multicast: the answer names the group and ports; datagrams to the group
+ * count, others do not. Then the same SETUP with no datagrams at all. */
+static void test_multicast(void **st)
+{
+    (void)st;
+    static const uint8_t GROUP[4] = {239, 255, 0, 1}, OTHER[4] = {239, 255, 0, 2};
+    for (int with_media = 1; with_media >= 0; with_media--) {
+        struct cap_analysis *a = cap_analysis_new(LT);
+        struct conn c;
+        conn_open(&c, a, CPORT, true);
+        conn_text(&c, true,
+                  "SETUP rtsp://203.0.113.5:8554/cam/trackID=0 RTSP/1.0\r\nCSeq: 3\r\n"
+                  "Transport: RTP/AVP;multicast\r\n\r\n");
+        conn_text(&c, false,
+                  "RTSP/1.0 200 OK\r\nCSeq: 3\r\nSession: 1\r\nTransport: RTP/AVP;multicast;"
+                  "destination=239.255.0.1;port=40000-40001;ttl=3\r\n\r\n");
+        conn_text(&c, true,
+                  "PLAY rtsp://203.0.113.5:8554/cam RTSP/1.0\r\nCSeq: 4\r\nSession: 1\r\n\r\n");
+        conn_text(&c, false, "RTSP/1.0 200 OK\r\nCSeq: 4\r\n\r\n");
+        for (uint16_t i = 0; with_media && i < 5; i++) {
+            udp_rtp(a, c.t + i * 1000u, SRV, 6000, GROUP, 40000, i, i * 3000u);
+            udp_rtp(a, c.t + i * 1000u, SRV, 6000, OTHER, 40000, i, i * 3000u);
+        }
+        c.t += 4000000;
+        conn_text(&c, true, "OPTIONS * RTSP/1.0\r\nCSeq: 5\r\n\r\n");
+        cap_analysis_finish(a);
+        const struct cap_conv *v = a->convs[0];
+        assert_true(v->setups[0].multicast);
+        if (with_media) {
+            assert_int_equal(v->setups[0].media.rx.packets, 5);
+            assert_true(v->delivered);
+            assert_non_null(strstr(v->verdict, "multicast: 1 track, 5 RTP packets"));
+        } else {
+            assert_false(v->delivered);
+            assert_non_null(strstr(v->verdict, "multicast: SETUP answered 200 with group "
+                                               "239.255.0.1 port 40000-40001, PLAY 200, 0 RTP "
+                                               "packets in 4.0 s"));
+            assert_non_null(strstr(v->advice, "-rtsp_transport tcp"));
+        }
+        cap_analysis_free(a);
+    }
+}
+
+/* An HTTP tunnel from segments: the GET leg carries the answers and the
+ * media, the POST leg the base64-encoded requests; paired by cookie. */
+static void test_http_tunnel(void **st)
+{
+    (void)st;
+    struct cap_analysis *a = cap_analysis_new(LT);
+    struct conn get, post;
+    conn_open(&get, a, 41000, true);
+    conn_open(&post, a, 41001, true);
+    conn_text(&get, true,
+              "GET /cam HTTP/1.0\r\nx-sessioncookie: abc123\r\n"
+              "Accept: application/x-rtsp-tunnelled\r\n\r\n");
+    conn_text(&get, false, "HTTP/1.0 200 OK\r\nContent-Type: application/x-rtsp-tunnelled\r\n\r\n");
+    conn_text(&post, true,
+              "POST /cam HTTP/1.0\r\nx-sessioncookie: abc123\r\n"
+              "Content-Type: application/x-rtsp-tunnelled\r\nContent-Length: 32767\r\n\r\n");
+    /* "OPTIONS rtsp://h/cam RTSP/1.0\r\nCSeq: 1\r\n\r\n" in base64, split mid-quantum */
+    conn_text(&post, true, "T1BUSU9OUyBydHNwOi8vaC9jYW0gUlRTUC8x");
+    conn_text(&post, true, "LjANCkNTZXE6IDENCg0K");
+    conn_text(&get, false, "RTSP/1.0 200 OK\r\nCSeq: 1\r\nServer: tun/1\r\n\r\n");
+    cap_analysis_finish(a);
+    assert_int_equal(a->n_convs, 1);
+    const struct cap_conv *v = a->convs[0];
+    assert_int_equal(v->kind, CAP_CONV_TUNNEL);
+    assert_string_equal(v->cookie, "abc123");
+    assert_int_equal(v->client_port, 41000); /* the GET leg's ends */
+    assert_int_equal(v->n_ex, 1);
+    assert_int_equal(v->ex[0].method, RTSP_METHOD_OPTIONS);
+    assert_int_equal(v->ex[0].status, 200);
+    assert_string_equal(v->server_hdr, "tun/1");
+    cap_analysis_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -677,6 +753,8 @@ int main(void)
         cmocka_unit_test(test_461_and_wrong_password),
         cmocka_unit_test(test_mid_stream_interleaved),
         cmocka_unit_test(test_not_rtsp_and_garbage),
+        cmocka_unit_test(test_multicast),
+        cmocka_unit_test(test_http_tunnel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
