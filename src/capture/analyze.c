@@ -416,6 +416,8 @@ static void on_request(struct cap_conv *c, bool from_client, const struct rtsp_m
         if (!x->authorization[0])
             snprintf(x->authorization, sizeof x->authorization, "?");
     }
+    if (m->method == RTSP_METHOD_ANNOUNCE && from_client)
+        on_describe_body(c, m); /* a publisher's SDP names the tracks */
     if (m->method == RTSP_METHOD_SETUP)
         transport_copy(rtsp_msg_header(m, "Transport"), &x->req_transport);
     struct sv ua = rtsp_msg_header(m, "User-Agent");
@@ -1454,9 +1456,11 @@ bool cap_conv_verdict(const struct cap_conv *c, uint64_t end_us, char *vbuf, siz
                 put(&v, " (matched by port: addresses differ from the RTSP connection's, NAT)");
             put(&v, ": stream OK.");
             ADVISE(0,
-                   kind == 1 ? "Media flowed over TCP interleaved: nothing to change."
-                             : "Media flowed over %s. Across NATs and firewalls prefer TCP: "
-                               "ffmpeg -rtsp_transport tcp -i %s",
+                   kind == 1   ? "Media flowed over TCP interleaved: nothing to change."
+                   : c->record ? "Media flowed over %s. Across NATs and firewalls prefer TCP: "
+                                 "ffmpeg ... -f rtsp -rtsp_transport tcp %s"
+                               : "Media flowed over %s. Across NATs and firewalls prefer TCP: "
+                                 "ffmpeg -rtsp_transport tcp -i %s",
                    title, url);
             continue;
         }
@@ -1491,7 +1495,11 @@ bool cap_conv_verdict(const struct cap_conv *c, uint64_t end_us, char *vbuf, siz
                     c->record ? "server" : "client", (unsigned long long)back.datagrams,
                     c->record ? "client's" : "server's");
             put(&v, " - a NAT or firewall drops the negotiated UDP ports.");
-            ADVISE(2, "Use TCP interleaved: ffmpeg -rtsp_transport tcp -i %s", url);
+            if (c->record)
+                ADVISE(2, "Publish over TCP interleaved: ffmpeg ... -f rtsp -rtsp_transport tcp %s",
+                       url);
+            else
+                ADVISE(2, "Use TCP interleaved: ffmpeg -rtsp_transport tcp -i %s", url);
         } else if (kind == 2) {
             ports_str(sp, sizeof sp, rs->has_port, rs->port);
             sentence(&v,
