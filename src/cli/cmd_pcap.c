@@ -29,7 +29,7 @@ const char usage_pcap[] =
     "\n"
     "Options:\n"
     "      --json             one JSON object on stdout (fields in README.md)\n"
-    "  -v, --verbose          also list interleaved channels and every UDP flow\n"
+    "  -v, --verbose          also list interleaved channels and UDP flows (64 at most)\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 when at least one conversation delivered media, 1 when none\n"
