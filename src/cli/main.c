@@ -33,8 +33,10 @@ static const char usage_main[] =
     "  pull      record or pipe an RTSP stream, choosing UDP or TCP by itself\n"
     "  probe     test an RTSP URL: what the server offers, which transports deliver\n"
     "            media, and what to use (`rtspgate probe --help`)\n"
+    "  pcap      explain the RTSP sessions in a capture file: requests, transports,\n"
+    "            whether RTP flowed, and what to change (`rtspgate pcap --help`)\n"
     "  passwd    print a [user] section with password hashes for the config file\n"
-    "  help      show this help, or `rtspgate help serve|push|pull|probe`\n"
+    "  help      show this help, or `rtspgate help serve|push|pull|probe|pcap`\n"
     "  version   print the version\n"
     "\n"
     "Run `rtspgate serve --help` for the server's options.\n";
@@ -79,6 +81,8 @@ static const char usage_serve[] =
 
 int cmd_probe(int argc, char **argv);
 extern const char usage_probe[];
+int cmd_pcap(int argc, char **argv);
+extern const char usage_pcap[];
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -351,6 +355,8 @@ int main(int argc, char **argv)
         return cmd_pull(argc - 1, argv + 1);
     if (!strcmp(cmd, "probe"))
         return cmd_probe(argc - 1, argv + 1);
+    if (!strcmp(cmd, "pcap"))
+        return cmd_pcap(argc - 1, argv + 1);
     if (!strcmp(cmd, "passwd"))
         return cmd_passwd(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
@@ -366,6 +372,8 @@ int main(int argc, char **argv)
             fputs(usage_pull, stdout);
         else if (argc > 2 && !strcmp(argv[2], "probe"))
             fputs(usage_probe, stdout);
+        else if (argc > 2 && !strcmp(argv[2], "pcap"))
+            fputs(usage_pcap, stdout);
         else
             fputs(usage_main, stdout);
         return 0;
