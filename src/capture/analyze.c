@@ -939,6 +939,29 @@ static void on_tcp(struct cap_analysis *a, const struct cap_pkt *p, uint64_t t)
 
 /* ---- UDP ---- */
 
+static bool rtp_follows(const uint8_t *a, const uint8_t *b, uint16_t k)
+{
+    return (b[0] & 0xc0) == 0x80 && (b[1] & 0x7f) == (a[1] & 0x7f) && !memcmp(a + 8, b + 8, 4) &&
+           (uint16_t)(b[2] << 8 | b[3]) == (uint16_t)((a[2] << 8 | a[3]) + k);
+}
+
+size_t cap_gso_segment_size(const uint8_t *p, size_t len)
+{
+    if (len < 2 * RTP_HEADER_LEN || (p[0] & 0xc0) != 0x80 || rtcp_is_rtcp(p, len))
+        return 0;
+    for (size_t seg = RTP_HEADER_LEN + 1; seg + RTP_HEADER_LEN <= len; seg++) {
+        if (!rtp_follows(p, p + seg, 1))
+            continue;
+        bool ok = true;
+        uint16_t k = 2;
+        for (size_t o = 2 * seg; o < len && ok; o += seg, k++)
+            ok = len - o >= RTP_HEADER_LEN && rtp_follows(p, p + o, k);
+        if (ok)
+            return seg;
+    }
+    return 0;
+}
+
 static void on_udp(struct cap_analysis *a, const struct cap_pkt *p, uint64_t t)
 {
     uint32_t h = tuple_hash(&p->src, p->sport, &p->dst, p->dport) % CAP_UDP_HASH;
@@ -964,7 +987,17 @@ static void on_udp(struct cap_analysis *a, const struct cap_pkt *p, uint64_t t)
         a->udp_hash[h] = f;
         a->n_udp++;
     }
-    cap_media_add(&f->m, t, p->payload, p->payload_len);
+    /* A capture taken on a host that sends with UDP GSO (rtspgate itself,
+     * GStreamer) shows a run of equal-size datagrams as one large one:
+     * split it where the next RTP header of the same stream begins. */
+    size_t seg = p->truncated ? 0 : cap_gso_segment_size(p->payload, p->payload_len);
+    if (seg) {
+        for (size_t o = 0; o < p->payload_len; o += seg)
+            cap_media_add(&f->m, t, p->payload + o,
+                          p->payload_len - o < seg ? p->payload_len - o : seg);
+    } else {
+        cap_media_add(&f->m, t, p->payload, p->payload_len);
+    }
     if (p->truncated) /* count what was on the wire */
         f->m.datagram_bytes += p->wire_len - p->payload_len;
 }

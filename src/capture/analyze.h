@@ -153,6 +153,12 @@ struct cap_udp_flow {
     struct cap_udp_flow *next; /* hash chain */
 };
 
+/* If a UDP payload is several RTP packets of one stream glued together by
+ * UDP GSO (as captured on the sending host: each `seg` bytes, the last one
+ * possibly shorter, one SSRC, consecutive sequence numbers), returns seg;
+ * else 0. */
+size_t cap_gso_segment_size(const uint8_t *p, size_t len);
+
 struct cap_tcpconn;
 
 struct cap_analysis {

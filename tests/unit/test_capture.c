@@ -737,6 +737,39 @@ static void test_http_tunnel(void **st)
     cap_analysis_free(a);
 }
 
+/* UDP GSO as captured on the sending host: three RTP packets of one stream
+ * (400, 400 and 150 bytes) in one datagram are split back; anything else is
+ * left whole. */
+static void test_gso_split(void **st)
+{
+    (void)st;
+    uint8_t b[950];
+    memset(b, 0x5a, sizeof b);
+    for (unsigned i = 0; i < 3; i++)
+        rtp_write_header(b + 400 * i, i == 2, 96, (uint16_t)(65535 + i), 9000, 0xabcd);
+    assert_int_equal(cap_gso_segment_size(b, sizeof b), 400);
+    assert_int_equal(cap_gso_segment_size(b, 400), 0); /* one packet */
+    uint8_t c[950];
+    memcpy(c, b, sizeof c);
+    c[803] ^= 2; /* the third one is not the next sequence number */
+    assert_int_equal(cap_gso_segment_size(c, sizeof c), 0);
+    memcpy(c, b, sizeof c);
+    c[409] ^= 1; /* the second one is another stream */
+    assert_int_equal(cap_gso_segment_size(c, sizeof c), 0);
+    assert_int_equal(cap_gso_segment_size(b, 405), 0); /* a 5-byte tail is no RTP packet */
+    /* through the analysis: 3 packets, none lost */
+    struct cap_analysis *a = cap_analysis_new(LT);
+    const uint8_t s1[4] = {10, 0, 0, 1}, d1[4] = {10, 0, 0, 2};
+    uint8_t pkt[1100];
+    size_t n = udp_pkt(pkt, s1, 6970, d1, 5000, b, sizeof b);
+    cap_analysis_packet(a, 1000, pkt, n, n);
+    const struct cap_udp_flow *f[4];
+    assert_int_equal(cap_analysis_udp_flows(a, f, 4), 1);
+    assert_int_equal(f[0]->m.rx.packets, 3);
+    assert_int_equal(cap_media_lost(&f[0]->m), 0);
+    cap_analysis_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -755,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_not_rtsp_and_garbage),
         cmocka_unit_test(test_multicast),
         cmocka_unit_test(test_http_tunnel),
+        cmocka_unit_test(test_gso_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
