@@ -54,6 +54,8 @@ run_one() {
   case $srv in
     rtspgate) taskset -c 0 "$B/rtspgate" serve --listen 127.0.0.1:$port -c "$TMP/conf" > "$TMP/srv.log" 2>&1 &
       spid=$! ;;
+    rtspgate-nogso) RTSPGATE_NO_GSO=1 taskset -c 0 "$B/rtspgate" serve --listen 127.0.0.1:$port -c "$TMP/conf" > "$TMP/srv.log" 2>&1 &
+      spid=$! ;;
     peer) taskset -c 0 "$B/bench_peer" --udp-port $udp --port $port > "$TMP/srv.log" 2>&1 &
       spid=$! ;;
     raw) taskset -c 0 "$B/bench_rawfwd" --udp-port $udp --tcp-port $port > "$TMP/srv.log" 2>&1 &
@@ -66,7 +68,7 @@ run_one() {
   PIDS+=("$spid")
   sleep 0.5
   local rss0 sock0
-  if [ "$srv" = rtspgate ]; then dst="--publish rtsp://127.0.0.1:$port/bench"; else dst="--udp 127.0.0.1:$udp"; fi
+  if [ "${srv%-nogso}" = rtspgate ]; then dst="--publish rtsp://127.0.0.1:$port/bench"; else dst="--udp 127.0.0.1:$udp"; fi
   taskset -c 1 "$B/bench_gen" --bitrate "$kbit" --seconds 2 --duration $((DUR + 10)) $dst > "$TMP/gen.log" 2>&1 &
   gpid=$!; PIDS+=("$gpid")
   for _ in $(seq 100); do grep -q sending "$TMP/gen.log" && break; sleep 0.1; done
@@ -128,8 +130,14 @@ PY
   tail -1 "$RAWF" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print("  %-9s %s N=%-5d %5dk %-7s ok=%-5s gaps=%-4s p50=%.1fms p99=%.1fms cpu=%.0f%% cpu/Gbit=%s rss/viewer=%.1fKiB" % (r["server"], r["transport"], r["n"], r["kbit"], r["mode"], r["ok"], r.get("gaps"), r.get("lat_p50_ms",-1), r.get("lat_p99_ms",-1), r["cpu_pct"], "%.3f" % r["cpu_s_per_gbit"] if r["cpu_s_per_gbit"] else "-", r["rss_per_viewer_kb"]))' >&2
 }
 
-servers_for() { # $1 transport: the UDP runs add the one-sendto-per-packet forwarder
-  if [ "$1" = udp ] && [[ " $SERVERS " == *" raw "* ]]; then echo "$SERVERS rawsendto rawgso"; else echo "$SERVERS"; fi
+servers_for() { # $1 transport: the UDP runs add rtspgate without GSO and the
+  # raw forwarder with one sendto per packet and with GSO
+  local s=$SERVERS
+  if [ "$1" = udp ]; then
+    [[ " $SERVERS " == *" rtspgate "* ]] && s="$s rtspgate-nogso"
+    [[ " $SERVERS " == *" raw "* ]] && s="$s rawsendto rawgso"
+  fi
+  echo "$s"
 }
 
 # N_max: double N from 100 while a run passes, then bisect between the last

@@ -57,11 +57,19 @@ for (srv, tr, kbit, mode, n) in sorted(groups):
             b = med(other, tr, kbit, mode, n, "cpu_s_per_gbit")
             if a and b:
                 ratios["CPU/Gbit rtspgate/%s %s %dk N=%d" % (other, tr, kbit, n)] = a / b
+    if srv == "rtspgate-nogso" and mode == "plain":
+        a = med("rtspgate-nogso", tr, kbit, mode, n, "cpu_s_per_gbit")
+        b = med("rtspgate", tr, kbit, mode, n, "cpu_s_per_gbit")
+        if a and b:
+            ratios["CPU/Gbit rtspgate without GSO / with %dk N=%d" % (kbit, n)] = a / b
     if srv == "rawsendto" and mode == "plain":
         a = med("rawsendto", tr, kbit, mode, n, "cpu_s_per_gbit")
         b = med("raw", tr, kbit, mode, n, "cpu_s_per_gbit")
         if a and b:
             ratios["packets per CPU-s sendmmsg/sendto %dk N=%d" % (kbit, n)] = a / b
+        g = med("rawgso", tr, kbit, mode, n, "cpu_s_per_gbit")
+        if a and g:
+            ratios["packets per CPU-s sendmmsg+GSO/sendto %dk N=%d" % (kbit, n)] = a / g
     if mode == "slow10":
         a = med(srv, tr, kbit, "slow10", n, "lat_p99_ms")
         b = med(srv, tr, kbit, "plain", n, "lat_p99_ms")
