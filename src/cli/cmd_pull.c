@@ -16,14 +16,16 @@
 #include "sink/pull.h"
 
 const char usage_pull[] =
-    "Usage: rtspgate pull URL [-o FILE|-] [-t auto|udp|tcp] [--duration S] [--segment S]\n"
-    "                     [--user U --password P] [--udp-timeout MS] [-v]\n"
+    "Usage: rtspgate pull URL [-o FILE|-] [-t auto|udp|tcp|http|multicast] [--duration S]\n"
+    "                     [--segment S] [--user U --password P] [--udp-timeout MS] [-v]\n"
     "\n"
     "Receives an RTSP stream and records it (or pipes it as MPEG-TS), finding a\n"
     "transport that works by itself: `auto` tries RTP/UDP first (with NAT punch\n"
     "packets) and falls back to RTP over the RTSP TCP connection (interleaved) when\n"
     "no RTP arrives within --udp-timeout or the server refuses UDP with 461; a UDP\n"
     "session losing over 5 % of its packets over 5 s is replaced by one over TCP.\n"
+    "When TCP interleaved is refused too (461), or the RTSP port gives no RTSP\n"
+    "answer to OPTIONS (an HTTP-only proxy), auto tunnels RTSP over HTTP.\n"
     "The transport chosen and why is printed on stderr. A lost session is\n"
     "reconnected (1 s, doubling to 30 s) and the recording continues in the same\n"
     "file.\n"
@@ -35,7 +37,10 @@ const char usage_pull[] =
     "  -o, --output FILE|-     container from the extension: .ts .mp4 .mkv; - is\n"
     "                          MPEG-TS on stdout (default -). .mp4 is fragmented at\n"
     "                          keyframes, so it stays playable if the program dies\n"
-    "  -t, --transport T       auto (default), udp or tcp\n"
+    "  -t, --transport T       auto (default), udp, tcp, http (RTSP over an HTTP tunnel\n"
+    "                          on the URL's port, the QuickTime scheme, like ffmpeg's\n"
+    "                          -rtsp_transport http) or multicast (RTP/AVP;multicast:\n"
+    "                          join the IPv4 group the server answers)\n"
     "      --duration S        stop after S seconds of media (may be fractional)\n"
     "      --segment S         start a new file at the first keyframe after every S\n"
     "                          seconds; FILE is an strftime pattern (cam-%Y%m%d-%H%M%S.mkv)\n"
@@ -51,12 +56,15 @@ const char usage_pull[] =
     "status 1 when the file cannot be written (unwritable path, disk full), the\n"
     "credentials are refused, or the stream has nothing pull can record.\n"
     "rtsps:// URLs are RTSP over TLS with the media interleaved in it (the\n"
-    "server's certificate is not verified).\n"
+    "server's certificate is not verified; no HTTP tunnel inside TLS).\n"
+    "rtsph://host[:port]/path (port 554 by default) is rtsp:// with -t http, as in\n"
+    "GStreamer.\n"
     "\n"
     "Examples:\n"
     "  rtspgate pull rtsp://user:pass@cam.example:554/live -o cam.mp4 --duration 3600\n"
     "  rtspgate pull rtsp://cam.example/live -o - | ffplay -\n"
-    "  rtspgate pull rtsp://cam.example/live -t tcp -o cam-%Y%m%d-%H%M%S.mkv --segment 600\n";
+    "  rtspgate pull rtsp://cam.example/live -t tcp -o cam-%Y%m%d-%H%M%S.mkv --segment 600\n"
+    "  rtspgate pull rtsph://cam.example:8080/live -o cam.ts\n";
 
 static void on_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -133,14 +141,10 @@ int cmd_pull(int argc, char **argv)
             po.output = optarg;
             break;
         case 't':
-            if (!strcmp(optarg, "auto"))
-                po.transport = RTSP_CLIENT_AUTO;
-            else if (!strcmp(optarg, "udp"))
-                po.transport = RTSP_CLIENT_UDP;
-            else if (!strcmp(optarg, "tcp"))
-                po.transport = RTSP_CLIENT_TCP;
-            else {
-                fprintf(stderr, "rtspgate pull: -t: '%s' is not auto, udp or tcp\n", optarg);
+            if (rtsp_client_transport_parse(optarg, &po.transport)) {
+                fprintf(stderr,
+                        "rtspgate pull: -t: '%s' is not auto, udp, tcp, http or multicast\n",
+                        optarg);
                 return 2;
             }
             break;

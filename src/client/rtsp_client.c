@@ -21,10 +21,13 @@
 #include "rtp/rtp.h"
 #include "rtsp/auth.h"
 #include "rtsp/msg.h"
+#include "rtsp/tunnel.h"
+#include "rtsp/url.h"
 #include "session/cli_proto.h"
 
 #define CLI_IN_MAX        (RTSP_MAX_HEADER_BYTES + RTSP_MAX_BODY_BYTES + 65536 + 4)
 #define CLI_OUT_MAX       (64 * 1024)
+#define CLI_POST_MAX      (CLI_OUT_MAX / 3 * 4 + 4096) /* base64 of the output + the POST head */
 #define CLI_READ_CHUNK    (32 * 1024)
 #define CLI_TICK_MS       100
 #define CLI_RR_INTERVAL   (5 * 1000000ull) /* at most every 5 s (RFC 3550 for small sessions) */
@@ -36,6 +39,8 @@ enum cstate {
     CS_IDLE = 0,
     CS_RESOLVING,
     CS_CONNECTING,
+    CS_HTTP_GET,  /* tunnel: GET sent, waiting for its answer head */
+    CS_HTTP_POST, /* tunnel: connecting the POST leg */
     CS_OPTIONS,
     CS_DESCRIBE,
     CS_SETUP,
@@ -43,8 +48,9 @@ enum cstate {
     CS_PLAYING,
 };
 
-static const char *const state_names[] = {"idle",     "resolving", "connecting", "OPTIONS",
-                                          "DESCRIBE", "SETUP",     "PLAY",       "playing"};
+static const char *const state_names[] = {
+    "idle",     "resolving", "connecting", "HTTP tunnel GET", "HTTP tunnel POST", "OPTIONS",
+    "DESCRIBE", "SETUP",     "PLAY",       "playing"};
 
 struct rtsp_client;
 
@@ -64,7 +70,9 @@ struct ctrack {
     int fd[2];     /* UDP: RTP, RTCP (-1 when closed) */
     struct event *ev[2];
     struct udp_ctx uctx[2];
-    uint16_t cport;    /* UDP: our RTP port */
+    uint16_t cport; /* UDP: our RTP port */
+    bool mcast;     /* multicast: fd[] joined group (ports group:port, +1) on iface */
+    struct net_addr group, iface;
     bool has_srv_rtcp; /* where receiver reports go */
     struct net_addr srv_rtcp;
     /* receiver statistics (RFC 3550 A.1, A.3, A.8) */
@@ -97,7 +105,14 @@ struct rtsp_client {
     int fd;
     struct event *ev_read, *ev_write, *ev_tick;
     struct bufferevent *bev; /* rtsps://: the TLS connection (owns fd) */
-    SSL_CTX *tls_ctx;        /* made on the first rtsps:// start */
+    /* HTTP tunnel: fd is the GET leg (input), post_fd the POST leg (output) */
+    bool http;
+    int post_fd;
+    struct event *ev_post_read, *ev_post_write;
+    struct buf post_out;
+    char cookie[33];
+    bool mcast;       /* this session's tracks are multicast */
+    SSL_CTX *tls_ctx; /* made on the first rtsps:// start */
     struct buf in, out;
     size_t junk_run;
     uint64_t deadline_us; /* connect */
@@ -127,7 +142,8 @@ struct rtsp_client {
     char session[CLI_MAX_SESSION_ID + 1];
     uint32_t timeout_s;
     enum rtsp_lower lower;
-    bool tcp_sticky; /* auto: TCP won; start there next time */
+    bool tcp_sticky;   /* auto: TCP won; start there next time */
+    bool http_sticky;  /* auto: the HTTP tunnel won */
     char tcp_why[128]; /* auto: why TCP won ("" while it has not) */
     uint64_t play_us, last_pkt_us, next_keepalive_us, next_rr_us;
     bool got_rtp;
@@ -142,6 +158,8 @@ static void conn_close(struct rtsp_client *c, bool teardown);
 static bool ingest(struct rtsp_client *c);
 static void begin_connect(struct rtsp_client *c);
 static int send_req(struct rtsp_client *c, enum rtsp_method m);
+static void restart(struct rtsp_client *c);
+static void switch_to_http(struct rtsp_client *c, const char *why);
 
 /* ---- helpers ---- */
 
@@ -165,6 +183,18 @@ static void fail(struct rtsp_client *c, int err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->reason, sizeof c->reason, fmt, ap);
     va_end(ap);
+    /* auto: a port that gives no RTSP answer to OPTIONS over plain RTSP may
+     * still take the HTTP tunnel (an HTTP-only proxy or firewall) */
+    if (c->o.transport == RTSP_CLIENT_AUTO && !c->http && !c->url.tls && !c->http_sticky &&
+        c->st == CS_OPTIONS &&
+        (err == -ECONNRESET || err == -EPIPE || err == -EPROTO || err == -EMSGSIZE ||
+         err == -ETIMEDOUT)) {
+        char why[300];
+        str_fmt(why, sizeof why, "plain RTSP got no answer to OPTIONS (%s)", c->reason);
+        switch_to_http(c, why);
+        restart(c);
+        return;
+    }
     bool was_active = c->st != CS_IDLE;
     /* TEARDOWN only over a connection that still works */
     bool broken = err == -ECONNRESET || err == -EPIPE || err == -ECONNREFUSED || err == -EMSGSIZE ||
@@ -183,14 +213,61 @@ static void track_close_udp(struct ctrack *t)
             t->ev[k] = NULL;
         }
         if (t->fd[k] >= 0) {
-            close(t->fd[k]);
+            if (t->mcast) {
+                struct net_addr g = t->group;
+                net_addr_set_port(&g, (uint16_t)(net_addr_port(&g) + k));
+                net_udp_mcast_close(t->fd[k], &g, &t->iface); /* leaves the group */
+            } else {
+                close(t->fd[k]);
+            }
             t->fd[k] = -1;
         }
     }
 }
 
+/* HTTP tunnel: write what is queued on the POST leg. */
+static int flush_post(struct rtsp_client *c)
+{
+    while (c->post_out.len) {
+        struct iovec iov = {c->post_out.data, c->post_out.len};
+        ssize_t n = net_writev(c->post_fd, &iov, 1);
+        if (n == -EAGAIN) {
+            event_add(c->ev_post_write, NULL);
+            return 0;
+        }
+        if (n < 0)
+            return (int)n;
+        buf_consume(&c->post_out, (size_t)n);
+    }
+    event_del(c->ev_post_write);
+    return 0;
+}
+
+/* HTTP tunnel: move c->out (whole requests and frames) base64-encoded onto
+ * the POST leg's queue, one padded block per call (what our server, ffmpeg's
+ * and GStreamer's peers all decode). */
+static int encode_out(struct rtsp_client *c)
+{
+    if (!c->out.len)
+        return 0;
+    size_t need = b64_enc_size(c->out.len);
+    if (buf_reserve(&c->post_out, need))
+        return -EMSGSIZE;
+    long n = b64_encode(c->out.data, c->out.len, (char *)c->post_out.data + c->post_out.len,
+                        c->post_out.cap - c->post_out.len);
+    if (n < 0)
+        return (int)n;
+    c->post_out.len += (size_t)n;
+    buf_reset(&c->out);
+    return 0;
+}
+
 static int flush_out(struct rtsp_client *c)
 {
+    if (c->http && c->st > CS_HTTP_POST) {
+        int e = encode_out(c);
+        return e ? e : flush_post(c);
+    }
     if (c->bev) {
         /* requests and reports only, a few KiB: the bufferevent queues them */
         if (c->out.len && bufferevent_write(c->bev, c->out.data, c->out.len))
@@ -223,7 +300,12 @@ static void conn_close(struct rtsp_client *c, bool teardown)
         buf_reset(&c->out);
         if (send_req(c, RTSP_METHOD_TEARDOWN) == 0 && c->out.len) {
             struct iovec iov = {c->out.data, c->out.len};
-            if (c->bev)
+            if (c->http) {
+                if (c->post_fd >= 0 && encode_out(c) == 0) {
+                    struct iovec pv = {c->post_out.data, c->post_out.len};
+                    (void)net_writev(c->post_fd, &pv, 1);
+                }
+            } else if (c->bev)
                 (void)net_tls_write_now(c->bev, c->out.data, c->out.len);
             else
                 (void)net_writev(c->fd, &iov, 1);
@@ -242,6 +324,16 @@ static void conn_close(struct rtsp_client *c, bool teardown)
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
+    if (c->ev_post_read)
+        event_free(c->ev_post_read);
+    if (c->ev_post_write)
+        event_free(c->ev_post_write);
+    c->ev_post_read = c->ev_post_write = NULL;
+    if (c->post_fd >= 0)
+        close(c->post_fd);
+    c->post_fd = -1;
+    buf_free(&c->post_out);
+    buf_init(&c->post_out, CLI_POST_MAX);
     for (size_t i = 0; i < RTSP_MAX_TRACKS; i++)
         track_close_udp(&c->tr[i]);
     buf_free(&c->in);
@@ -292,9 +384,11 @@ static int send_req(struct rtsp_client *c, enum rtsp_method m)
         r.session = c->session; /* an OPTIONS keepalive names the session */
     if (m == RTSP_METHOD_SETUP) {
         struct ctrack *t = &c->tr[c->setup_i];
-        int e = cli_transport_request(
-            transport, sizeof transport, t->lower,
-            t->lower == RTSP_LOWER_TCP ? (uint16_t)(2 * c->setup_i) : t->cport, false);
+        int e = t->mcast ? str_copy(transport, sizeof transport, "RTP/AVP;multicast")
+                         : cli_transport_request(
+                               transport, sizeof transport, t->lower,
+                               t->lower == RTSP_LOWER_TCP ? (uint16_t)(2 * c->setup_i) : t->cport,
+                               false);
         if (e)
             return e;
         r.transport = transport;
@@ -325,6 +419,45 @@ static int send_req(struct rtsp_client *c, enum rtsp_method m)
     return 0;
 }
 
+/* HTTP tunnel heads: the request target and Host of the (rtsp://) URL. */
+static long tunnel_head(struct rtsp_client *c, enum tunnel_leg leg, char *dst, size_t size)
+{
+    struct rtsp_url u;
+    if (rtsp_url_parse(sv_from_cstr(c->url.url), &u))
+        return -EPROTO;
+    char path[RTSP_MAX_URL_BYTES + 2], host[300];
+    if (str_fmt(path, sizeof path, "%s%.*s%s%.*s", u.path.n ? "" : "/", SV_ARG(u.path),
+                u.query.p ? "?" : "", SV_ARG(u.query)))
+        return -EMSGSIZE;
+    bool v6 = strchr(c->url.host, ':') != NULL;
+    str_fmt(host, sizeof host, "%s%s%s:%u", v6 ? "[" : "", c->url.host, v6 ? "]" : "", c->url.port);
+    return tunnel_client_head(leg, path, host, c->cookie, CLI_USER_AGENT, dst, size);
+}
+
+static long tunnel_post_head(struct rtsp_client *c, char *dst, size_t size)
+{
+    return tunnel_head(c, TUNNEL_LEG_POST, dst, size);
+}
+
+/* After the TCP connect of the GET leg: send its head, wait for the answer. */
+static void tunnel_start(struct rtsp_client *c)
+{
+    uint8_t rnd[16];
+    random_bytes(rnd, sizeof rnd);
+    for (size_t i = 0; i < sizeof rnd; i++)
+        str_fmt(c->cookie + 2 * i, 3, "%02x", rnd[i]);
+    char head[1024];
+    long n = tunnel_head(c, TUNNEL_LEG_GET, head, sizeof head);
+    c->st = CS_HTTP_GET;
+    if (n < 0 || buf_append(&c->out, head, (size_t)n)) {
+        fail(c, -EMSGSIZE, "cannot write the HTTP tunnel's GET head");
+        return;
+    }
+    int e = flush_out(c); /* raw: the GET head is not encoded */
+    if (e)
+        fail(c, e, "cannot send the HTTP tunnel's GET: %s", strerror(-e));
+}
+
 static void request(struct rtsp_client *c, enum rtsp_method m)
 {
     int e = send_req(c, m);
@@ -347,7 +480,8 @@ static void setup_next(struct rtsp_client *c)
     }
     struct ctrack *t = &c->tr[c->setup_i];
     t->lower = c->lower;
-    if (t->lower == RTSP_LOWER_UDP) {
+    t->mcast = c->mcast; /* its sockets open when the answer names the group */
+    if (t->lower == RTSP_LOWER_UDP && !t->mcast) {
         int e = open_udp(c, t);
         if (e) {
             fail(c, e, "cannot open UDP ports: %s", strerror(-e));
@@ -371,6 +505,15 @@ static void switch_to_tcp(struct rtsp_client *c, const char *why)
 {
     log_info("rtsp client %s: transport auto: TCP interleaved, because %s", c->log_url, why);
     c->tcp_sticky = true;
+    c->lower = RTSP_LOWER_TCP;
+    str_copy(c->tcp_why, sizeof c->tcp_why, why);
+}
+
+static void switch_to_http(struct rtsp_client *c, const char *why)
+{
+    log_info("rtsp client %s: transport auto: RTSP over an HTTP tunnel, because %s", c->log_url,
+             why);
+    c->tcp_sticky = c->http_sticky = true;
     c->lower = RTSP_LOWER_TCP;
     str_copy(c->tcp_why, sizeof c->tcp_why, why);
 }
@@ -489,7 +632,7 @@ static bool deliver(struct rtsp_client *c, size_t ti, bool rtcp, const uint8_t *
             c->got_rtp = true;
             log_verbose("rtsp client %s: first RTP packet after %.2f s over %s", c->log_url,
                         (double)(now - c->play_us) / 1e6,
-                        c->lower == RTSP_LOWER_TCP ? "TCP" : "UDP");
+                        rtsp_client_transport_name(rtsp_client_used(c)));
         }
     }
     unsigned gen = c->gen;
@@ -509,8 +652,8 @@ static void udp_read_cb(evutil_socket_t fd, short what, void *arg)
         ssize_t n = net_udp_recv(fd, c->udp_buf, sizeof c->udp_buf, &from);
         if (n < 0)
             return;
-        if (!net_addr_same_ip(&from, &c->peer))
-            continue; /* only the server may feed us */
+        if (!t->mcast && !net_addr_same_ip(&from, &c->peer))
+            continue; /* only the server may feed us (a group: whoever sends to it) */
         if (u->rtcp && !t->has_srv_rtcp) {
             t->srv_rtcp = from;
             t->has_srv_rtcp = true;
@@ -572,6 +715,7 @@ static void on_describe(struct rtsp_client *c, const struct rtsp_msg *m)
             fail(c, e ? e : -EPROTONOSUPPORT, "redirect to an unusable URL %s", to);
             return;
         }
+        nu.http = c->url.http; /* an rtsph:// session stays tunnelled */
         if (!nu.has_credentials && c->url.has_credentials) {
             nu.has_credentials = true;
             memcpy(nu.user, c->url.user, sizeof nu.user);
@@ -656,6 +800,60 @@ static void on_describe(struct rtsp_client *c, const struct rtsp_msg *m)
     setup_next(c);
 }
 
+/* Multicast: join the group the SETUP answer names. Returns -1 after failing. */
+static int setup_mcast(struct rtsp_client *c, struct ctrack *t, const struct rtsp_transport *tp)
+{
+    if (!tp || !tp->multicast) {
+        fail(c, -EPROTO, "asked for multicast, the server answered %s",
+             tp ? "unicast" : "without a Transport");
+        return -1;
+    }
+    char dest[64] = "";
+    if (!tp->destination.p || !tp->has_port || sv_to_cstr(tp->destination, dest, sizeof dest) ||
+        net_addr_from_ip(dest, tp->port[0], &t->group) || !net_addr_is_multicast(&t->group)) {
+        fail(c, -EPROTO, "the multicast answer lacks a usable destination and port (%.*s)",
+             SV_ARG(tp->destination));
+        return -1;
+    }
+    if (t->group.ss.ss_family != AF_INET) {
+        fail(c, -EPROTONOSUPPORT, "IPv6 multicast group %s: not supported", dest);
+        return -1;
+    }
+    /* the interface that reaches the server; on loopback, the kernel's route
+     * to the group (where a local server sends it) */
+    struct net_addr loc;
+    if (net_local_addr(c->fd, &loc) || loc.ss.ss_family != AF_INET || net_addr_is_loopback(&loc))
+        net_addr_from_ip("0.0.0.0", 0, &loc);
+    t->iface = loc;
+    for (int k = 0; k < 2; k++) {
+        struct net_addr g = t->group;
+        net_addr_set_port(&g, (uint16_t)(tp->port[0] + k));
+        int e = net_udp_mcast_open(&g, &t->iface, &t->fd[k]);
+        if (e) {
+            t->fd[k] = -1;
+            track_close_udp(t);
+            fail(c, e, "cannot join multicast group %s port %u: %s", dest, tp->port[0] + k,
+                 strerror(-e));
+            return -1;
+        }
+        if (k == 0)
+            net_udp_set_rcvbuf(t->fd[0], CLI_UDP_RCVBUF);
+        t->uctx[k] = (struct udp_ctx){c, (uint8_t)(t - c->tr), k == 1};
+        t->ev[k] = event_new(c->base, t->fd[k], EV_READ | EV_PERSIST, udp_read_cb, &t->uctx[k]);
+        if (!t->ev[k] || event_add(t->ev[k], NULL)) {
+            track_close_udp(t);
+            fail(c, -ENOMEM, "out of memory");
+            return -1;
+        }
+    }
+    char ifs[NET_ADDR_STRLEN];
+    net_addr_ip_str(&t->iface, ifs, sizeof ifs);
+    log_verbose("rtsp client %s: track %zu joined multicast group %s ports %u-%u (ttl %u) on %s",
+                c->log_url, t->media, dest, tp->port[0], tp->port[0] + 1, tp->has_ttl ? tp->ttl : 1,
+                net_addr_is_any(&t->iface) ? "the routed interface" : ifs);
+    return 0;
+}
+
 static void on_setup(struct rtsp_client *c, const struct rtsp_msg *m)
 {
     struct ctrack *t = &c->tr[c->setup_i];
@@ -669,11 +867,19 @@ static void on_setup(struct rtsp_client *c, const struct rtsp_msg *m)
         }
         return;
     }
+    if (m->status == 461 && t->lower == RTSP_LOWER_TCP && !c->http && !c->url.tls &&
+        c->o.transport == RTSP_CLIENT_AUTO) {
+        switch_to_http(c, "the server answered 461 Unsupported Transport to TCP interleaved");
+        restart(c);
+        return;
+    }
     if (m->status != 200) {
         fail(c, -EPROTO, "SETUP %s answered %d %.*s%s", t->url, m->status, SV_ARG(m->reason),
-             m->status == 461
-                 ? (t->lower == RTSP_LOWER_TCP ? " (no TCP interleaved)" : " (no RTP/UDP)")
-                 : "");
+             m->status != 461             ? ""
+             : t->mcast                   ? " (no multicast)"
+             : c->http                    ? " (no TCP interleaved in the HTTP tunnel)"
+             : t->lower == RTSP_LOWER_TCP ? " (no TCP interleaved)"
+                                          : " (no RTP/UDP)");
         return;
     }
     char sid[CLI_MAX_SESSION_ID + 1];
@@ -693,7 +899,10 @@ static void on_setup(struct rtsp_client *c, const struct rtsp_msg *m)
         fail(c, -EPROTO, "SETUP answered an unparsable Transport");
         return;
     }
-    if (t->lower == RTSP_LOWER_TCP) {
+    if (t->mcast) {
+        if (setup_mcast(c, t, e ? NULL : &tp))
+            return;
+    } else if (t->lower == RTSP_LOWER_TCP) {
         if (!e && tp.lower == RTSP_LOWER_UDP && !tp.has_interleaved) {
             fail(c, -EPROTO, "asked for TCP interleaved, the server answered RTP/UDP");
             return;
@@ -739,7 +948,11 @@ static void on_play(struct rtsp_client *c, const struct rtsp_msg *m)
     c->next_rr_us = now + 1000000;
     log_info("rtsp client %s: playing %zu track(s) over %s (session timeout %u s, keepalive %s "
              "every %u s)",
-             c->log_url, c->n_tr, c->lower == RTSP_LOWER_TCP ? "TCP interleaved" : "RTP/UDP",
+             c->log_url, c->n_tr,
+             c->http                      ? "TCP interleaved in an HTTP tunnel"
+             : c->mcast                   ? "RTP/UDP multicast"
+             : c->lower == RTSP_LOWER_TCP ? "TCP interleaved"
+                                          : "RTP/UDP",
              c->timeout_s, rtsp_method_name(ka.method), ka.interval_ms / 1000);
     if (c->cb->on_playing)
         c->cb->on_playing(c->ctx, c->lower);
@@ -900,11 +1113,98 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     ingest(c);
 }
 
+/* HTTP tunnel: the POST leg's socket events. */
+static void post_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct rtsp_client *c = arg;
+    if (c->st == CS_HTTP_POST) {
+        int e = net_tcp_connect_result(fd);
+        if (e) {
+            fail(c, e, "cannot connect the HTTP tunnel's POST leg to %s:%u: %s", c->url.host,
+                 c->url.port, strerror(-e));
+            return;
+        }
+        net_tcp_tune(fd, 0, 0);
+        event_add(c->ev_post_read, NULL);
+        char head[1024];
+        long n = tunnel_post_head(c, head, sizeof head);
+        if (n < 0 || buf_append(&c->post_out, head, (size_t)n)) {
+            fail(c, -EMSGSIZE, "cannot write the HTTP tunnel's POST head");
+            return;
+        }
+        log_verbose("rtsp client %s: HTTP tunnel up (x-sessioncookie %s)", c->log_url, c->cookie);
+        c->st = CS_OPTIONS;
+        request(c, RTSP_METHOD_OPTIONS);
+        return;
+    }
+    int e = flush_post(c);
+    if (e)
+        fail(c, e, "write error on the HTTP tunnel's POST leg: %s", strerror(-e));
+}
+
+static void post_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct rtsp_client *c = arg;
+    ssize_t n = net_read(fd, c->udp_buf, sizeof c->udp_buf); /* nothing is expected: dropped */
+    if (n == -EAGAIN || n > 0)
+        return;
+    if (n == 0)
+        fail(c, -ECONNRESET, "the server closed the HTTP tunnel's POST connection (%s)",
+             state_names[c->st]);
+    else
+        fail(c, (int)n, "HTTP tunnel POST connection error: %s", strerror((int)-n));
+}
+
+/* The answer head to the tunnel's GET: on 200, connect the POST leg.
+ * Returns false after failing. */
+static bool tunnel_got_reply(struct rtsp_client *c)
+{
+    int status;
+    size_t head_len;
+    const char *why = NULL;
+    int r = tunnel_parse_reply((const char *)c->in.data, c->in.len, RTSP_MAX_HEADER_BYTES, &status,
+                               &head_len, &why);
+    if (r == -EAGAIN)
+        return true;
+    if (r) {
+        fail(c, -EPROTO, "no HTTP tunnel at %s:%u: the GET got %s", c->url.host, c->url.port,
+             why ? why : "a bad answer");
+        return false;
+    }
+    if (status != 200) {
+        fail(c, -EPROTO, "no HTTP tunnel at %s:%u: the GET was answered %d", c->url.host,
+             c->url.port, status);
+        return false;
+    }
+    buf_consume(&c->in, head_len);
+    int fd = net_tcp_connect(&c->peer);
+    if (fd < 0) {
+        fail(c, fd, "cannot connect the HTTP tunnel's POST leg: %s", strerror(-fd));
+        return false;
+    }
+    c->post_fd = fd;
+    c->ev_post_read = event_new(c->base, fd, EV_READ | EV_PERSIST, post_read_cb, c);
+    c->ev_post_write = event_new(c->base, fd, EV_WRITE | EV_PERSIST, post_write_cb, c);
+    if (!c->ev_post_read || !c->ev_post_write) {
+        fail(c, -ENOMEM, "out of memory");
+        return false;
+    }
+    c->st = CS_HTTP_POST;
+    event_add(c->ev_post_write, NULL);
+    return true;
+}
+
 /* Parse and handle everything whole in c->in. Returns false when the
  * connection was closed or restarted meanwhile. */
 static bool ingest(struct rtsp_client *c)
 {
     unsigned gen = c->gen;
+    if (c->st == CS_HTTP_GET && !tunnel_got_reply(c))
+        return false;
+    if (c->st < CS_OPTIONS)
+        return true; /* nothing of RTSP before the tunnel's POST leg is up */
     size_t off = 0;
     while (off < c->in.len) {
         struct rtsp_item item;
@@ -1023,6 +1323,10 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
         }
         event_del(c->ev_write);
         event_add(c->ev_read, NULL);
+        if (c->http) {
+            tunnel_start(c);
+            return;
+        }
         c->st = CS_OPTIONS;
         request(c, RTSP_METHOD_OPTIONS);
         return;
@@ -1069,8 +1373,14 @@ static void begin_connect(struct rtsp_client *c)
     c->deadline_us = clock_mono_us() + ms_us(c->o.connect_timeout_ms, 5000);
     /* rtsps://: interleaved inside the TLS connection (media over plain UDP
      * would defeat the point) */
-    c->lower = c->o.transport == RTSP_CLIENT_TCP || c->tcp_sticky || c->url.tls ? RTSP_LOWER_TCP
-                                                                                : RTSP_LOWER_UDP;
+    c->http = !c->url.tls && (c->o.transport == RTSP_CLIENT_HTTP || c->url.http ||
+                              (c->o.transport == RTSP_CLIENT_AUTO && c->http_sticky));
+    c->mcast = !c->url.tls && !c->http && c->o.transport == RTSP_CLIENT_MULTICAST;
+    c->lower = c->o.transport == RTSP_CLIENT_TCP || c->tcp_sticky || c->url.tls || c->http
+                   ? RTSP_LOWER_TCP
+                   : RTSP_LOWER_UDP;
+    if (c->mcast)
+        c->lower = RTSP_LOWER_UDP;
     random_bytes(&c->ssrc, sizeof c->ssrc);
     int e = net_dns_resolve(c->dns, c->url.host, c->url.port, dns_cb, c);
     if (e)
@@ -1112,8 +1422,11 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     uint64_t now = clock_mono_us();
     if (c->st == CS_IDLE)
         return;
-    if ((c->st == CS_RESOLVING || c->st == CS_CONNECTING) && now > c->deadline_us) {
-        if (c->bev)
+    if (c->st >= CS_RESOLVING && c->st <= CS_HTTP_POST && now > c->deadline_us) {
+        if (c->st >= CS_HTTP_GET)
+            fail(c, -ETIMEDOUT, "HTTP tunnel to %s:%u: no answer to the %s in time", c->url.host,
+                 c->url.port, c->st == CS_HTTP_GET ? "GET" : "POST connect");
+        else if (c->bev)
             fail(c, -ETIMEDOUT, "TLS handshake with %s:%u timed out (is it an RTSPS port?)",
                  c->url.host, c->url.port);
         else
@@ -1168,10 +1481,12 @@ struct rtsp_client *rtsp_client_new(struct event_base *base, const struct rtsp_c
     c->cb = cb;
     c->ctx = ctx;
     c->fd = -1;
+    c->post_fd = -1;
     for (size_t i = 0; i < RTSP_MAX_TRACKS; i++)
         c->tr[i].fd[0] = c->tr[i].fd[1] = -1;
     buf_init(&c->in, CLI_IN_MAX);
     buf_init(&c->out, CLI_OUT_MAX);
+    buf_init(&c->post_out, CLI_POST_MAX);
     c->sdp_buf = malloc(RTSP_MAX_BODY_BYTES);
     c->dns = net_dns_new(base);
     c->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, c);
@@ -1198,6 +1513,7 @@ void rtsp_client_free(struct rtsp_client *c)
     rtsp_client_stop(c);
     buf_free(&c->in);
     buf_free(&c->out);
+    buf_free(&c->post_out);
     if (c->ev_tick)
         event_free(c->ev_tick);
     net_dns_free(c->dns);
@@ -1254,4 +1570,31 @@ void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st
 const char *rtsp_client_tcp_reason(const struct rtsp_client *c)
 {
     return c->tcp_why;
+}
+
+enum rtsp_client_transport rtsp_client_used(const struct rtsp_client *c)
+{
+    if (c->http)
+        return RTSP_CLIENT_HTTP;
+    if (c->mcast)
+        return RTSP_CLIENT_MULTICAST;
+    return c->lower == RTSP_LOWER_TCP ? RTSP_CLIENT_TCP : RTSP_CLIENT_UDP;
+}
+
+static const char *const transport_names[] = {"auto", "udp", "tcp", "http", "multicast"};
+
+const char *rtsp_client_transport_name(enum rtsp_client_transport t)
+{
+    return (unsigned)t < sizeof transport_names / sizeof transport_names[0] ? transport_names[t]
+                                                                            : "?";
+}
+
+int rtsp_client_transport_parse(const char *s, enum rtsp_client_transport *out)
+{
+    for (size_t i = 0; i < sizeof transport_names / sizeof transport_names[0]; i++)
+        if (!strcmp(s, transport_names[i])) {
+            *out = (enum rtsp_client_transport)i;
+            return 0;
+        }
+    return -EINVAL;
 }

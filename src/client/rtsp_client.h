@@ -12,8 +12,24 @@
  *   most every 5 s.
  *
  * Transport `auto`: UDP first; TCP when the server answers 461 to UDP or no
- * RTP arrives within udp_timeout_ms after PLAY. Once TCP won, later sessions
- * of the same client start with TCP. The log says which transport won, why.
+ * RTP arrives within udp_timeout_ms after PLAY; an HTTP tunnel when the
+ * server answers 461 to TCP interleaved too, or when the RTSP connection gets
+ * no RTSP answer to OPTIONS (closed, garbage such as an HTTP proxy's error
+ * page, or no answer in time). Once TCP or HTTP won, later sessions of the
+ * same client start there. The log says which transport won, why.
+ *
+ * Transport `http` (or an rtsph:// URL): two TCP connections to the URL's
+ * host and port, a GET whose answer body carries the RTSP responses and the
+ * interleaved RTP/RTCP, and a POST (same x-sessioncookie) carrying the
+ * requests base64-encoded; SETUP asks for RTP/AVP/TCP interleaved. Not over
+ * TLS (an rtsps:// URL always interleaves inside its TLS connection).
+ *
+ * Transport `multicast`: SETUP asks for RTP/AVP;multicast; the client joins
+ * the group and ports the server answers (IPv4) on the interface of the
+ * control connection (the kernel's route to the group when that is
+ * loopback), with SO_REUSEADDR so several local receivers share it, and
+ * leaves it when the session ends. No RTCP receiver reports are sent to the
+ * group; keepalives go over RTSP.
  *
  * Any failure (refused, reset, EOF, timeouts, no media for data_timeout_ms,
  * a bad answer) closes everything and reports through on_close; the owner
@@ -40,10 +56,16 @@ struct event_base;
 struct rtsp_client;
 
 enum rtsp_client_transport {
-    RTSP_CLIENT_AUTO = 0, /* UDP, falling back to TCP */
+    RTSP_CLIENT_AUTO = 0, /* UDP, falling back to TCP, then to an HTTP tunnel */
     RTSP_CLIENT_UDP,
     RTSP_CLIENT_TCP,
+    RTSP_CLIENT_HTTP,      /* RTSP over an HTTP tunnel (QuickTime scheme), media interleaved */
+    RTSP_CLIENT_MULTICAST, /* RTP/AVP;multicast: join the group the server answers */
 };
+/* "auto", "udp", "tcp", "http", "multicast" */
+const char *rtsp_client_transport_name(enum rtsp_client_transport t);
+/* Parse one of those names (case-sensitive). 0 or -EINVAL. */
+int rtsp_client_transport_parse(const char *s, enum rtsp_client_transport *out);
 
 struct rtsp_client_opts {
     enum rtsp_client_transport transport;
@@ -88,19 +110,23 @@ struct rtsp_client *rtsp_client_new(struct event_base *base, const struct rtsp_c
                                     void *ctx);
 /* Stops (TEARDOWN best effort) and frees. Accepts NULL. Not from a callback. */
 void rtsp_client_free(struct rtsp_client *c);
-/* Start a session to url (rtsp[s]://[user[:password]@]host[:port]/path).
+/* Start a session to url (rtsp[s|h]://[user[:password]@]host[:port]/path;
+ * rtsph:// is rtsp:// with transport http, port 554 by default).
  * rtsps:// is RTSP over TLS (port 322 by default) with the media interleaved
  * in it, whatever opts->transport says; the server's certificate is not
  * verified (cameras and rtspgate use self-signed ones). opts may be NULL
  * (defaults). Stops a session in progress first. Returns 0 (progress and
  * failures then come through the callbacks) or -EPROTO (bad URL),
- * -EPROTONOSUPPORT (not rtsp:// or rtsps://), -ENOMEM. */
+ * -EPROTONOSUPPORT (not rtsp://, rtsps:// or rtsph://), -ENOMEM. */
 int rtsp_client_start(struct rtsp_client *c, const char *url, const struct rtsp_client_opts *opts);
 /* TEARDOWN (best effort) and close; no callback. Idempotent. Not from a callback. */
 void rtsp_client_stop(struct rtsp_client *c);
 bool rtsp_client_is_playing(const struct rtsp_client *c);
 /* The lower transport of the current (or last) session. */
 enum rtsp_lower rtsp_client_lower(const struct rtsp_client *c);
+/* The transport of the current (or last) session: UDP, TCP, HTTP or
+ * MULTICAST (never AUTO). */
+enum rtsp_client_transport rtsp_client_used(const struct rtsp_client *c);
 
 struct rtsp_client_stats {
     uint64_t rtp_packets, rtp_bytes, rtcp_packets;
@@ -109,8 +135,9 @@ struct rtsp_client_stats {
     unsigned keepalives; /* sent */
     unsigned receiver_reports;
 };
-/* Transport auto: why the client chose TCP interleaved (the text it logs,
- * e.g. "no RTP arrived over UDP within 1.5 s"), or "" while UDP stands. */
+/* Transport auto: why the client left RTP/UDP for TCP interleaved, or TCP
+ * for an HTTP tunnel (the text it logs, e.g. "no RTP arrived over UDP within
+ * 1.5 s"), or "" while UDP stands. */
 const char *rtsp_client_tcp_reason(const struct rtsp_client *c);
 void rtsp_client_stats(const struct rtsp_client *c, struct rtsp_client_stats *st);
 

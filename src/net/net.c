@@ -313,6 +313,65 @@ int net_udp_set_multicast(int fd, int ttl)
     return 0;
 }
 
+bool net_addr_is_multicast(const struct net_addr *a)
+{
+    if (a->ss.ss_family == AF_INET)
+        return IN_MULTICAST(ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr));
+    if (a->ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+    return false;
+}
+
+bool net_addr_is_loopback(const struct net_addr *a)
+{
+    if (a->ss.ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr) >> 24) == 127;
+    if (a->ss.ss_family == AF_INET6)
+        return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+    return false;
+}
+
+static void mreq_of(struct ip_mreq *m, const struct net_addr *group, const struct net_addr *iface)
+{
+    memset(m, 0, sizeof *m);
+    m->imr_multiaddr = ((const struct sockaddr_in *)&group->ss)->sin_addr;
+    m->imr_interface.s_addr = htonl(INADDR_ANY);
+    if (iface && iface->ss.ss_family == AF_INET)
+        m->imr_interface = ((const struct sockaddr_in *)&iface->ss)->sin_addr;
+}
+
+int net_udp_mcast_open(const struct net_addr *group, const struct net_addr *iface, int *fd_out)
+{
+    if (group->ss.ss_family != AF_INET || !net_addr_is_multicast(group))
+        return -EPROTONOSUPPORT;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    int one = 1, zero = 0;
+    struct ip_mreq m;
+    mreq_of(&m, group, iface);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) ||
+        bind(fd, (const struct sockaddr *)&group->ss, group->len) ||
+        setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof zero) ||
+        setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m)) {
+        int e = -errno;
+        close(fd);
+        return e;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+void net_udp_mcast_close(int fd, const struct net_addr *group, const struct net_addr *iface)
+{
+    if (fd < 0)
+        return;
+    struct ip_mreq m;
+    mreq_of(&m, group, iface);
+    (void)setsockopt(fd, IPPROTO_IP, IP_DROP_MEMBERSHIP, &m, sizeof m);
+    close(fd);
+}
+
 void net_udp_set_rcvbuf(int fd, int bytes)
 {
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);

@@ -63,6 +63,17 @@ void net_ipv4_str(uint32_t ip, char *dst, size_t dst_size);
  * IP_MULTICAST_IF = the socket's bound IPv4 address when it is not "any".
  * Returns 0 or -errno. */
 int net_udp_set_multicast(int fd, int ttl);
+/* Multicast receiving (IPv4): a non-blocking socket bound to group (its
+ * address and port, so only that group's datagrams arrive) with SO_REUSEADDR
+ * (several local receivers share the group), IP_MULTICAST_ALL off, and
+ * IP_ADD_MEMBERSHIP on the interface whose address is iface (NULL or "any":
+ * the kernel picks by its route to the group). -EPROTONOSUPPORT for a group
+ * that is not an IPv4 multicast address. */
+int net_udp_mcast_open(const struct net_addr *group, const struct net_addr *iface, int *fd);
+/* IP_DROP_MEMBERSHIP (the same group and iface) and close. */
+void net_udp_mcast_close(int fd, const struct net_addr *group, const struct net_addr *iface);
+bool net_addr_is_multicast(const struct net_addr *a);
+bool net_addr_is_loopback(const struct net_addr *a);
 /* SO_RCVBUF (best effort: the kernel caps it at net.core.rmem_max). */
 void net_udp_set_rcvbuf(int fd, int bytes);
 ssize_t net_udp_recv(int fd, void *buf, size_t len, struct net_addr *from);

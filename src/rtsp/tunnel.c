@@ -300,3 +300,97 @@ long tunnel_error_reply(int status, char *dst, size_t dst_size)
         return -EMSGSIZE;
     return (long)strlen(dst);
 }
+
+static bool clean_value(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 32 || (unsigned char)*s == 127)
+            return false;
+    return true;
+}
+
+long tunnel_client_head(enum tunnel_leg leg, const char *path, const char *host, const char *cookie,
+                        const char *user_agent, char *dst, size_t dst_size)
+{
+    if (!path[0] || !cookie[0] || !clean_value(path) || !clean_value(host) ||
+        !clean_value(cookie) || !clean_value(user_agent) || strchr(path, ' ') ||
+        strlen(cookie) > TUNNEL_MAX_COOKIE) {
+        if (dst_size)
+            dst[0] = '\0';
+        return -EINVAL;
+    }
+    int e;
+    if (leg == TUNNEL_LEG_GET)
+        e = str_fmt(dst, dst_size,
+                    "GET %s HTTP/1.0\r\n"
+                    "Host: %s\r\n"
+                    "User-Agent: %s\r\n"
+                    "x-sessioncookie: %s\r\n"
+                    "Accept: application/x-rtsp-tunnelled\r\n"
+                    "Pragma: no-cache\r\n"
+                    "Cache-Control: no-cache\r\n"
+                    "\r\n",
+                    path, host, user_agent, cookie);
+    else
+        e = str_fmt(dst, dst_size,
+                    "POST %s HTTP/1.0\r\n"
+                    "Host: %s\r\n"
+                    "User-Agent: %s\r\n"
+                    "x-sessioncookie: %s\r\n"
+                    "Content-Type: application/x-rtsp-tunnelled\r\n"
+                    "Pragma: no-cache\r\n"
+                    "Cache-Control: no-cache\r\n"
+                    "Content-Length: 32767\r\n"
+                    "Expires: Sun, 9 Jan 1972 00:00:00 GMT\r\n"
+                    "\r\n",
+                    path, host, user_agent, cookie);
+    if (e)
+        return -EMSGSIZE;
+    return (long)strlen(dst);
+}
+
+int tunnel_parse_reply(const char *buf, size_t n, size_t max_head, int *status, size_t *head_len,
+                       const char **err)
+{
+    static const char *dummy;
+    if (!err)
+        err = &dummy;
+    *err = NULL;
+    *status = 0;
+    *head_len = 0;
+    /* refuse early what cannot become an HTTP answer (an RTSP server) */
+    static const char pre[] = "HTTP/1.";
+    size_t k = n < sizeof pre - 1 ? n : sizeof pre - 1;
+    if (memcmp(buf, pre, k) != 0) {
+        *err = "not an HTTP answer";
+        return -EPROTO;
+    }
+    size_t look = n < max_head ? n : max_head;
+    size_t end = head_end(buf, look);
+    if (!end) {
+        if (n >= max_head) {
+            *err = "HTTP answer head too long";
+            return -EMSGSIZE;
+        }
+        return -EAGAIN;
+    }
+    struct sv rest = {buf, end};
+    struct sv line = next_line(&rest);
+    struct sv version;
+    struct sv after = sv_split(line, ' ', &version);
+    if (!after.p || version.n != 8 || !sv_starts_with(version, "HTTP/1.") ||
+        (version.p[7] != '0' && version.p[7] != '1')) {
+        *err = "bad HTTP status line";
+        return -EPROTO;
+    }
+    struct sv code;
+    (void)sv_split(after, ' ', &code);
+    uint64_t v;
+    if (code.n != 3 || sv_parse_u64(code, 999, &v) || v < 100) {
+        *err = "bad HTTP status code";
+        return -EPROTO;
+    }
+    *status = (int)v;
+    *head_len = end;
+    return 0;
+}

@@ -87,4 +87,24 @@ long tunnel_get_reply(char *dst, size_t dst_size);
  * Returns the length or -EMSGSIZE. */
 long tunnel_error_reply(int status, char *dst, size_t dst_size);
 
+/* ---- client side ---- */
+
+/* The two request heads a tunnelling client sends: the GET leg (Accept:
+ * application/x-rtsp-tunnelled) and the POST leg (Content-Type:
+ * application/x-rtsp-tunnelled, Content-Length: 32767, Expires in the past),
+ * both with x-sessioncookie: cookie and no caching. path is the request target
+ * ("/cam?x=1"), host the Host value ("10.0.0.1:554"). cookie, path and host
+ * must be free of CR, LF and control bytes (-EINVAL otherwise). Returns the
+ * length written (NUL-terminated) or -EMSGSIZE. */
+long tunnel_client_head(enum tunnel_leg leg, const char *path, const char *host, const char *cookie,
+                        const char *user_agent, char *dst, size_t dst_size);
+
+/* The GET leg's answer head in buf[0..n): "HTTP/1.x NNN reason" and headers up
+ * to the empty line. Returns 0 (*status, *head_len set; the bytes after
+ * head_len are the tunnel's data), -EAGAIN (incomplete, within max_head so far),
+ * -EMSGSIZE (no end of head within max_head) or -EPROTO (not an HTTP answer;
+ * *err names why). */
+int tunnel_parse_reply(const char *buf, size_t n, size_t max_head, int *status, size_t *head_len,
+                       const char **err);
+
 #endif

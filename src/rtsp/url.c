@@ -131,11 +131,12 @@ int rtsp_url_parse(struct sv s, struct rtsp_url *out)
 
 uint16_t rtsp_url_default_port(struct sv scheme)
 {
-    if (sv_ieq_cstr(scheme, "rtsp") || sv_ieq_cstr(scheme, "rtspu"))
+    /* rtsph:// tunnels on the RTSP port, as GStreamer (which named it) does */
+    if (sv_ieq_cstr(scheme, "rtsp") || sv_ieq_cstr(scheme, "rtspu") || sv_ieq_cstr(scheme, "rtsph"))
         return 554;
     if (sv_ieq_cstr(scheme, "rtsps"))
         return 322;
-    if (sv_ieq_cstr(scheme, "rtsph") || sv_ieq_cstr(scheme, "http"))
+    if (sv_ieq_cstr(scheme, "http"))
         return 80;
     if (sv_ieq_cstr(scheme, "https"))
         return 443;

@@ -20,7 +20,8 @@ struct rtsp_url {
 
 /* Parse an absolute URL. Returns 0 or -EPROTO. */
 int rtsp_url_parse(struct sv s, struct rtsp_url *out);
-/* Default port for the scheme: rtsp 554, rtsps 322, rtsph/http 80, https 443; 0 unknown. */
+/* Default port for the scheme: rtsp/rtsph 554 (rtsph: RTSP over an
+ * HTTP tunnel on the RTSP port, like GStreamer), rtsps 322, http 80, https 443; 0 unknown. */
 uint16_t rtsp_url_default_port(struct sv scheme);
 /* Percent-decode into dst (NUL-terminated). -EPROTO on bad escapes or
  * embedded NUL, -EMSGSIZE if it does not fit. */

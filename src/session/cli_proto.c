@@ -28,6 +28,8 @@ int cli_url_parse(const char *url, struct cli_url *out)
         return -EPROTO;
     if (sv_ieq_cstr(u.scheme, "rtsps"))
         out->tls = true;
+    else if (sv_ieq_cstr(u.scheme, "rtsph"))
+        out->http = true;
     else if (!sv_ieq_cstr(u.scheme, "rtsp"))
         return -EPROTONOSUPPORT;
     if (!u.host.n)

@@ -35,11 +35,14 @@ struct cli_url {
     char host[256];                   /* without [] for IPv6 literals */
     uint16_t port;                    /* explicit or the scheme's default */
     bool tls;                         /* rtsps:// */
+    bool http;                        /* rtsph://: RTSP over an HTTP tunnel (url is rtsp://) */
     bool has_credentials;
     char user[RTSP_AUTH_MAX_PARAM + 1];
     char password[RTSP_AUTH_MAX_PARAM + 1];
 };
-/* Parse rtsp:// or rtsps:// (other schemes: -EPROTONOSUPPORT). */
+/* Parse rtsp://, rtsps:// or rtsph:// (other schemes: -EPROTONOSUPPORT).
+ * rtsph:// (port 554 by default) sets http and gives an rtsp:// url: the
+ * requests inside the tunnel name rtsp:// URLs, as GStreamer's do. */
 int cli_url_parse(const char *url, struct cli_url *out);
 /* Write url with the password replaced by "***" (for logs). */
 void cli_url_redact(const char *url, char *dst, size_t size);

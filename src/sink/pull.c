@@ -92,6 +92,7 @@ struct pull {
     uint64_t origin_mono_us;
     int64_t base_us; /* where this session's timeline starts */
     bool said_transport;
+    bool rtsph; /* an rtsph:// URL: always the HTTP tunnel */
     uint64_t play_mono_us;
 
     /* auto: loss watch on UDP, one sample a second */
@@ -486,14 +487,19 @@ static void write_au(struct pull *p, size_t mi, const struct rtp_au *au)
 
 static void say_transport(struct pull *p, enum rtsp_lower lower)
 {
-    const char *name = lower == RTSP_LOWER_TCP ? "TCP interleaved" : "RTP/UDP";
+    enum rtsp_client_transport used = rtsp_client_used(p->client);
+    const char *name = used == RTSP_CLIENT_HTTP        ? "TCP interleaved in an HTTP tunnel"
+                       : used == RTSP_CLIENT_MULTICAST ? "RTP/UDP multicast"
+                       : lower == RTSP_LOWER_TCP       ? "TCP interleaved"
+                                                       : "RTP/UDP";
     if (p->tls) {
         log_info("pull %s: transport %s over TLS (rtsps://)", p->log_url, name);
     } else if (p->force_tcp) {
         log_info("pull %s: transport %s (auto: switched from RTP/UDP: %s)", p->log_url, name,
                  p->switch_why);
-    } else if (p->o.transport != RTSP_CLIENT_AUTO) {
-        log_info("pull %s: transport %s (asked for with -t)", p->log_url, name);
+    } else if (p->o.transport != RTSP_CLIENT_AUTO || p->rtsph) {
+        log_info("pull %s: transport %s (asked for with %s)", p->log_url, name,
+                 p->rtsph ? "an rtsph:// URL" : "-t");
     } else if (lower == RTSP_LOWER_TCP) {
         const char *why = rtsp_client_tcp_reason(p->client);
         log_info("pull %s: transport %s (auto: %s)", p->log_url, name,
@@ -515,7 +521,7 @@ static void on_playing(void *ctx, enum rtsp_lower lower)
     if (p->sessions > 1)
         log_info("pull %s: reconnected; the recording continues", p->log_url);
     /* UDP under auto is only sure once RTP arrives */
-    if (lower == RTSP_LOWER_TCP || p->o.transport != RTSP_CLIENT_AUTO)
+    if (lower == RTSP_LOWER_TCP || p->o.transport != RTSP_CLIENT_AUTO || p->rtsph)
         say_transport(p, lower);
 }
 
@@ -689,7 +695,7 @@ struct pull *pull_new(struct event_base *base, const struct pull_opts *o, char *
     if (e) {
         char r[RTSP_MAX_URL_BYTES + 1];
         cli_url_redact(o->url, r, sizeof r);
-        str_fmt(err, errlen, "'%s' is not a usable rtsp:// or rtsps:// URL", r);
+        str_fmt(err, errlen, "'%s' is not a usable rtsp://, rtsps:// or rtsph:// URL", r);
         return NULL;
     }
     if (!recorder_format_of(o->output)) {
@@ -711,6 +717,7 @@ struct pull *pull_new(struct event_base *base, const struct pull_opts *o, char *
     str_copy(p->url, sizeof p->url, o->url);
     cli_url_redact(o->url, p->log_url, sizeof p->log_url);
     p->tls = u.tls;
+    p->rtsph = u.http;
     p->client = rtsp_client_new(base, &pull_cbs, p);
     p->ev_retry = event_new(base, -1, 0, retry_cb, p);
     p->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, p);

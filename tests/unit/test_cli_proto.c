@@ -158,6 +158,18 @@ static void test_url(void **st)
 
     assert_int_equal(cli_url_parse("rtsps://h/a", &u), 0);
     assert_true(u.tls);
+    assert_false(u.http);
+    /* rtsph://: the tunnel on the URL's port (554 by default), rtsp:// inside */
+    assert_int_equal(cli_url_parse("rtsph://u:p@h:8554/a?b", &u), 0);
+    assert_true(u.http);
+    assert_false(u.tls);
+    assert_int_equal(u.port, 8554);
+    assert_string_equal(u.url, "rtsp://h:8554/a?b");
+    assert_string_equal(u.user, "u");
+    assert_int_equal(cli_url_parse("RTSPH://h/a", &u), 0);
+    assert_true(u.http);
+    assert_int_equal(u.port, 554);
+    assert_string_equal(u.url, "rtsp://h/a");
     assert_int_equal(cli_url_parse("http://h/a", &u), -EPROTONOSUPPORT);
     assert_true(cli_url_parse("rtsp://h/a\r\nX: y", &u) < 0);
     assert_true(cli_url_parse("not a url", &u) < 0);

@@ -144,7 +144,7 @@ static void test_default_port(void **st)
     assert_int_equal(rtsp_url_default_port(SV_LIT("rtsp")), 554);
     assert_int_equal(rtsp_url_default_port(SV_LIT("RTSP")), 554);
     assert_int_equal(rtsp_url_default_port(SV_LIT("rtsps")), 322);
-    assert_int_equal(rtsp_url_default_port(SV_LIT("rtsph")), 80);
+    assert_int_equal(rtsp_url_default_port(SV_LIT("rtsph")), 554);
     assert_int_equal(rtsp_url_default_port(SV_LIT("http")), 80);
     assert_int_equal(rtsp_url_default_port(SV_LIT("https")), 443);
     assert_int_equal(rtsp_url_default_port(SV_LIT("ftp")), 0);

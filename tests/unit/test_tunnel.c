@@ -216,6 +216,92 @@ static void test_replies(void **st)
     assert_memory_equal(b, "HTTP/1.0 403 Forbidden\r\n", 24);
 }
 
+/* What our client sends is what our server (and gst-rtsp-server, ffmpeg's
+ * peers) accept: the heads parse back with the cookie, leg and target. */
+static void test_client_heads(void **st)
+{
+    (void)st;
+    char b[1024];
+    struct tunnel_req r;
+    const char *why;
+    long n = tunnel_client_head(TUNNEL_LEG_GET, "/cam?x=1", "10.0.0.1:554", "a1b2c3", "rtspgate/1",
+                                b, sizeof b);
+    assert_true(n > 0);
+    assert_int_equal((size_t)n, strlen(b));
+    assert_int_equal(tunnel_parse_head(b, (size_t)n, 4096, &r, &why), 0);
+    assert_int_equal(r.leg, TUNNEL_LEG_GET);
+    assert_true(sv_eq_cstr(r.path, "/cam?x=1"));
+    assert_true(sv_eq_cstr(r.cookie, "a1b2c3"));
+    assert_true(sv_eq_cstr(r.accept, "application/x-rtsp-tunnelled"));
+    assert_int_equal(r.head_len, (size_t)n);
+    assert_non_null(strstr(b, "\r\nPragma: no-cache\r\n"));
+    assert_non_null(strstr(b, "\r\nCache-Control: no-cache\r\n"));
+    n = tunnel_client_head(TUNNEL_LEG_POST, "/cam", "h", "a1b2c3", "rtspgate/1", b, sizeof b);
+    assert_true(n > 0);
+    assert_int_equal(tunnel_parse_head(b, (size_t)n, 4096, &r, &why), 0);
+    assert_int_equal(r.leg, TUNNEL_LEG_POST);
+    assert_true(sv_eq_cstr(r.content_type, "application/x-rtsp-tunnelled"));
+    assert_non_null(strstr(b, "\r\nContent-Length: 32767\r\n"));
+    assert_non_null(strstr(b, "\r\nExpires: "));
+    /* injection and size */
+    assert_int_equal(tunnel_client_head(TUNNEL_LEG_GET, "/a\r\nX: y", "h", "c", "u", b, sizeof b),
+                     -EINVAL);
+    assert_int_equal(tunnel_client_head(TUNNEL_LEG_GET, "/a b", "h", "c", "u", b, sizeof b),
+                     -EINVAL);
+    assert_int_equal(tunnel_client_head(TUNNEL_LEG_GET, "/a", "h", "", "u", b, sizeof b), -EINVAL);
+    assert_int_equal(tunnel_client_head(TUNNEL_LEG_GET, "/a", "h", "c", "u", b, 40), -EMSGSIZE);
+}
+
+static void test_reply_parse(void **st)
+{
+    (void)st;
+    static const char gst_reply[] = "HTTP/1.0 200 OK\r\n"
+                                    "Server: GStreamer RTSP Server\r\n"
+                                    "Connection: close\r\n"
+                                    "Cache-Control: no-store\r\n"
+                                    "Pragma: no-cache\r\n"
+                                    "Content-Type: application/x-rtsp-tunnelled\r\n"
+                                    "\r\n"
+                                    "RTSP/1.0 200 OK\r\n";
+    size_t head = strlen(gst_reply) - strlen("RTSP/1.0 200 OK\r\n");
+    int status;
+    size_t hl;
+    const char *why;
+    /* every split: incomplete until the empty line, then the same answer */
+    for (size_t k = 0; k <= strlen(gst_reply); k++) {
+        int r = tunnel_parse_reply(gst_reply, k, 4096, &status, &hl, &why);
+        if (k < head) {
+            assert_int_equal(r, -EAGAIN);
+        } else {
+            assert_int_equal(r, 0);
+            assert_int_equal(status, 200);
+            assert_int_equal(hl, head);
+        }
+    }
+    char ours[256];
+    long n = tunnel_get_reply(ours, sizeof ours);
+    assert_int_equal(tunnel_parse_reply(ours, (size_t)n, 4096, &status, &hl, &why), 0);
+    assert_int_equal(status, 200);
+    assert_int_equal(hl, (size_t)n);
+    n = tunnel_error_reply(404, ours, sizeof ours);
+    assert_int_equal(tunnel_parse_reply(ours, (size_t)n, 4096, &status, &hl, &why), 0);
+    assert_int_equal(status, 404);
+    /* an RTSP server answering the GET, garbage, caps */
+    static const char rtsp[] = "RTSP/1.0 400 Bad Request\r\nCSeq: 0\r\n\r\n";
+    assert_int_equal(tunnel_parse_reply(rtsp, strlen(rtsp), 4096, &status, &hl, &why), -EPROTO);
+    assert_non_null(why);
+    assert_int_equal(tunnel_parse_reply("R", 1, 4096, &status, &hl, &why), -EPROTO);
+    assert_int_equal(tunnel_parse_reply("HTTP/1.", 7, 4096, &status, &hl, &why), -EAGAIN);
+    static const char bad[] = "HTTP/1.1 2x0 OK\r\n\r\n";
+    assert_int_equal(tunnel_parse_reply(bad, strlen(bad), 4096, &status, &hl, &why), -EPROTO);
+    static const char v2[] = "HTTP/1.7 200 OK\r\n\r\n";
+    assert_int_equal(tunnel_parse_reply(v2, strlen(v2), 4096, &status, &hl, &why), -EPROTO);
+    static const char lf[] = "HTTP/1.1 503 Busy\n\n";
+    assert_int_equal(tunnel_parse_reply(lf, strlen(lf), 4096, &status, &hl, &why), 0);
+    assert_int_equal(status, 503);
+    assert_int_equal(tunnel_parse_reply(gst_reply, 40, 40, &status, &hl, &why), -EMSGSIZE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +311,8 @@ int main(void)
         cmocka_unit_test(test_sniff),
         cmocka_unit_test(test_heads),
         cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_client_heads),
+        cmocka_unit_test(test_reply_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
