@@ -10,7 +10,10 @@
  * on stdout and stderr. --udp-only is the "cheap camera": interleaved SETUPs
  * are answered 461 (--tcp-only: the reverse). --user/--password require
  * Digest authentication. --session-timeout S: sessions time out after S
- * seconds without a keepalive (and say so in the Session header). */
+ * seconds without a keepalive (and say so in the Session header).
+ * --multicast GROUP: RTP/AVP;multicast
+ * SETUPs are served from GROUP (an IPv4 address, ports 45000-45010, TTL 1) as
+ * well as unicast. */
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <gst/rtsp-server/rtsp-server.h>
@@ -22,7 +25,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: testcam [--port N] [--path P] [--codec h264|h265|mjpeg] "
                     "[--audio|--no-audio] [--udp-only] [--tcp-only] [--user U --password P] "
-                    "[--bind ADDR] [--width W --height H --fps F] [--session-timeout S]\n");
+                    "[--bind ADDR] [--width W --height H --fps F] [--session-timeout S] "
+                    "[--multicast GROUP]\n");
     exit(2);
 }
 
@@ -54,6 +58,7 @@ int main(int argc, char **argv)
     const char *port = "0", *path = "test", *codec = "h264", *user = NULL, *password = NULL;
     const char *bind = "127.0.0.1";
     int audio = 1, udp_only = 0, tcp_only = 0;
+    const char *mcast = NULL;
     int width = 640, height = 360, fps = 30;
     gst_init(&argc, &argv);
     for (int i = 1; i < argc; i++) {
@@ -73,6 +78,8 @@ int main(int argc, char **argv)
             udp_only = 1;
         else if (!strcmp(a, "--tcp-only"))
             tcp_only = 1;
+        else if (!strcmp(a, "--multicast") && v)
+            mcast = argv[++i];
         else if (!strcmp(a, "--user") && v)
             user = argv[++i];
         else if (!strcmp(a, "--password") && v)
@@ -127,6 +134,16 @@ int main(int argc, char **argv)
         gst_rtsp_media_factory_set_protocols(factory, GST_RTSP_LOWER_TRANS_UDP);
     else if (tcp_only)
         gst_rtsp_media_factory_set_protocols(factory, GST_RTSP_LOWER_TRANS_TCP);
+    if (mcast) {
+        GstRTSPAddressPool *pool = gst_rtsp_address_pool_new();
+        if (!gst_rtsp_address_pool_add_range(pool, mcast, mcast, 45000, 45010, 1)) {
+            fprintf(stderr, "testcam: --multicast %s: not a usable IPv4 multicast address\n",
+                    mcast);
+            return 2;
+        }
+        gst_rtsp_media_factory_set_address_pool(factory, pool);
+        g_object_unref(pool);
+    }
 
     if (user) {
         GstRTSPAuth *auth = gst_rtsp_auth_new();
