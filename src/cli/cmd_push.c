@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/push.h"
+#include "client/rtsp_client.h"
 #include "client/rtsp_publisher.h"
 #include "core/log.h"
 #include "core/sv.h"
@@ -33,7 +34,8 @@ static const char usage_push[] =
     "           with the URL's credentials\n"
     "\n"
     "Options:\n"
-    "      --source-transport auto|udp|tcp  how an rtsp:// SOURCE is pulled (auto)\n"
+    "      --source-transport auto|udp|tcp|http|multicast  how an rtsp:// SOURCE is\n"
+    "                          pulled (auto)\n"
     "      --timeout S     seconds without an answer or with the uplink not taking\n"
     "                      data before reconnecting (default 10)\n"
     "  -v, --verbose       log more (-vv: debug)\n"
@@ -136,21 +138,19 @@ int cmd_push(int argc, char **argv)
     struct rtsp_publisher_opts po = {0};
     int verbose = 0, c;
     uint64_t v;
+    enum rtsp_client_transport ct;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
         switch (c) {
         case O_SRC_TRANSPORT:
-            if (!strcmp(optarg, "auto"))
-                so.rtsp_transport = SOURCE_RTSP_AUTO;
-            else if (!strcmp(optarg, "udp"))
-                so.rtsp_transport = SOURCE_RTSP_UDP;
-            else if (!strcmp(optarg, "tcp"))
-                so.rtsp_transport = SOURCE_RTSP_TCP;
-            else {
-                fprintf(stderr, "rtspgate push: --source-transport: '%s' is not auto, udp or tcp\n",
+            if (rtsp_client_transport_parse(optarg, &ct)) {
+                fprintf(stderr,
+                        "rtspgate push: --source-transport: '%s' is not auto, udp, tcp, http or "
+                        "multicast\n",
                         optarg);
                 return 2;
             }
+            so.rtsp_transport = (enum source_rtsp_transport)ct; /* same order */
             break;
         case O_TIMEOUT:
             if (sv_parse_u64(sv_from_cstr(optarg), 3600, &v) || v == 0) {

@@ -19,6 +19,18 @@ struct loader {
     char reason[512];
 };
 
+/* auto | udp | tcp | http | multicast, any case. */
+static int parse_source_transport(const char *v, enum source_transport *out)
+{
+    static const char *const names[] = {"auto", "udp", "tcp", "http", "multicast"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (sv_ieq_cstr(sv_from_cstr(v), names[i])) {
+            *out = (enum source_transport)i;
+            return 0;
+        }
+    return -1;
+}
+
 static int parse_bool(const char *v, bool *out)
 {
     struct sv s = sv_from_cstr(v);
@@ -288,16 +300,9 @@ static int path_key(struct loader *l, const char *name, const char *v)
         return 0;
     }
     if (!strcmp(name, "source_transport")) {
-        struct sv s = sv_from_cstr(v);
-        if (sv_ieq_cstr(s, "auto"))
-            p->source_transport = SOURCE_TRANSPORT_AUTO;
-        else if (sv_ieq_cstr(s, "udp"))
-            p->source_transport = SOURCE_TRANSPORT_UDP;
-        else if (sv_ieq_cstr(s, "tcp"))
-            p->source_transport = SOURCE_TRANSPORT_TCP;
-        else {
+        if (parse_source_transport(v, &p->source_transport)) {
             str_fmt(l->reason, sizeof l->reason,
-                    "source_transport = '%s': expected auto, udp or tcp", v);
+                    "source_transport = '%s': expected auto, udp, tcp, http or multicast", v);
             return -1;
         }
         return 0;
@@ -474,15 +479,9 @@ static int push_key(struct loader *l, const char *name, const char *v)
         return 0;
     }
     if (!strcmp(name, "source_transport")) {
-        if (!strcmp(v, "auto"))
-            p->source_transport = SOURCE_TRANSPORT_AUTO;
-        else if (!strcmp(v, "udp"))
-            p->source_transport = SOURCE_TRANSPORT_UDP;
-        else if (!strcmp(v, "tcp"))
-            p->source_transport = SOURCE_TRANSPORT_TCP;
-        else {
+        if (parse_source_transport(v, &p->source_transport)) {
             str_fmt(l->reason, sizeof l->reason,
-                    "source_transport = '%s': expected auto, udp or tcp", v);
+                    "source_transport = '%s': expected auto, udp, tcp, http or multicast", v);
             return -1;
         }
         return 0;

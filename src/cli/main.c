@@ -231,7 +231,8 @@ static int cmd_serve(int argc, char **argv)
         }
     }
     log_set_level(verbose >= 2 ? LOG_DEBUG : verbose ? LOG_VERBOSE : LOG_INFO);
-    av_log_set_level(verbose >= 2 ? AV_LOG_INFO : AV_LOG_WARNING); /* encoder statistics only with -vv */
+    av_log_set_level(verbose >= 2 ? AV_LOG_INFO
+                                  : AV_LOG_WARNING); /* encoder statistics only with -vv */
 
     struct event_base *base = event_base_new();
     if (!base) {
@@ -255,9 +256,7 @@ static int cmd_serve(int argc, char **argv)
     for (size_t i = 0; i < conf.n_pushes; i++) {
         const struct server_push_conf *pc = &conf.pushes[i];
         struct source_opts so = {
-            .rtsp_transport = pc->source_transport == SOURCE_TRANSPORT_UDP   ? SOURCE_RTSP_UDP
-                              : pc->source_transport == SOURCE_TRANSPORT_TCP ? SOURCE_RTSP_TCP
-                                                                             : SOURCE_RTSP_AUTO,
+            .rtsp_transport = (enum source_rtsp_transport)pc->source_transport, /* same order */
         };
         pushers[i] = pusher_start(base, pc->name, pc->source, &so, pc->dest, NULL, err, sizeof err);
         if (!pushers[i])

@@ -1373,8 +1373,10 @@ static void begin_connect(struct rtsp_client *c)
     c->deadline_us = clock_mono_us() + ms_us(c->o.connect_timeout_ms, 5000);
     /* rtsps://: interleaved inside the TLS connection (media over plain UDP
      * would defeat the point) */
-    c->http = !c->url.tls && (c->o.transport == RTSP_CLIENT_HTTP || c->url.http ||
-                              (c->o.transport == RTSP_CLIENT_AUTO && c->http_sticky));
+    /* rtsph:// means http unless another transport was asked for explicitly */
+    c->http =
+        !c->url.tls && (c->o.transport == RTSP_CLIENT_HTTP ||
+                        (c->o.transport == RTSP_CLIENT_AUTO && (c->url.http || c->http_sticky)));
     c->mcast = !c->url.tls && !c->http && c->o.transport == RTSP_CLIENT_MULTICAST;
     c->lower = c->o.transport == RTSP_CLIENT_TCP || c->tcp_sticky || c->url.tls || c->http
                    ? RTSP_LOWER_TCP

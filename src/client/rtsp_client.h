@@ -111,7 +111,8 @@ struct rtsp_client *rtsp_client_new(struct event_base *base, const struct rtsp_c
 /* Stops (TEARDOWN best effort) and frees. Accepts NULL. Not from a callback. */
 void rtsp_client_free(struct rtsp_client *c);
 /* Start a session to url (rtsp[s|h]://[user[:password]@]host[:port]/path;
- * rtsph:// is rtsp:// with transport http, port 554 by default).
+ * rtsph:// is rtsp:// with transport http, port 554 by default, unless
+ * opts->transport asks for udp, tcp or multicast explicitly).
  * rtsps:// is RTSP over TLS (port 322 by default) with the media interleaved
  * in it, whatever opts->transport says; the server's certificate is not
  * verified (cameras and rtspgate use self-signed ones). opts may be NULL

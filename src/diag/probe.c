@@ -15,9 +15,12 @@
 #include "rtp/rxstats.h"
 #include "rtp/sps.h"
 
-enum { P_UDP = 0, P_TCP, P_N };
-static const char *const tr_names[P_N] = {"udp", "tcp"};
-static const char *const tr_titles[P_N] = {"RTP/UDP", "TCP interleaved"};
+enum { P_UDP = 0, P_TCP, P_HTTP, P_MCAST, P_N };
+static const char *const tr_names[P_N] = {"udp", "tcp", "http_tunnel", "multicast"};
+static const char *const tr_titles[P_N] = {"RTP/UDP", "TCP interleaved", "RTSP over HTTP tunnel",
+                                           "RTP/UDP multicast"};
+static const enum rtsp_client_transport tr_client[P_N] = {RTSP_CLIENT_UDP, RTSP_CLIENT_TCP,
+                                                          RTSP_CLIENT_HTTP, RTSP_CLIENT_MULTICAST};
 
 struct track_info {
     char media[16], codec[32], control[256];
@@ -315,7 +318,7 @@ static void run_one(struct probe *p, int which, const char *url)
     for (size_t i = 0; i < RTSP_MAX_TRACKS; i++)
         rxstats_init(&r->m[i].rx);
     struct rtsp_client_opts o = {
-        .transport = which == P_UDP ? RTSP_CLIENT_UDP : RTSP_CLIENT_TCP,
+        .transport = tr_client[which],
         .connect_timeout_ms = 5000,
         .response_timeout_ms = 5000,
         .data_timeout_ms = (p->seconds + 5) * 1000,
@@ -324,7 +327,7 @@ static void run_one(struct probe *p, int which, const char *url)
     int e = rtsp_client_start(p->cl, url, &o);
     if (e) {
         snprintf(r->error, sizeof r->error, "%s",
-                 e == -EPROTONOSUPPORT ? "not an rtsp:// or rtsps:// URL" : "bad URL");
+                 e == -EPROTONOSUPPORT ? "not an rtsp://, rtsps:// or rtsph:// URL" : "bad URL");
         return;
     }
     /* a bound on the whole attempt; replaced by the measuring window at PLAY */
@@ -411,12 +414,30 @@ static void verdict(const struct probe *p, const char *url, char *v, size_t vcap
     } else if (uw) {
         snprintf(v, vcap, "%s. %s.", lu, lt);
         snprintf(adv, acap, "Use: ffmpeg -rtsp_transport udp -i %s", url);
+    } else if (run_works(&p->runs[P_HTTP])) {
+        snprintf(v, vcap, "%s. %s.", lu, lt);
+        snprintf(adv, acap,
+                 "Only the HTTP tunnel works: ffmpeg -rtsp_transport http -i %s (or rtspgate "
+                 "pull -t http, GStreamer rtsph://)",
+                 url);
+    } else if (run_works(&p->runs[P_MCAST])) {
+        snprintf(v, vcap, "%s. %s.", lu, lt);
+        snprintf(adv, acap, "Only multicast works: ffmpeg -rtsp_transport udp_multicast -i %s",
+                 url);
     } else {
         snprintf(v, vcap, "%s. %s. No transport delivered media.", lu, lt);
         snprintf(adv, acap,
                  "The server accepts the session but sends nothing, or refuses every "
                  "transport: check the camera's stream settings and that this path has a live "
                  "source.");
+    }
+    /* the HTTP tunnel and multicast results follow the UDP/TCP verdict */
+    for (int i = P_HTTP; i < P_N; i++) {
+        char l[384];
+        transport_line(p, i, l, sizeof l);
+        size_t n = strlen(v);
+        if (n + 2 < vcap)
+            snprintf(v + n, vcap - n, " %s.", l);
     }
 }
 
@@ -474,8 +495,6 @@ static void print_text(const struct probe *p, FILE *f, const char *v, const char
             }
         }
     }
-    fprintf(f, "RTP/UDP multicast: not tried: not implemented\n");
-    fprintf(f, "RTSP over HTTP tunnel: not tried: not implemented\n");
     fprintf(f, "Verdict:   %s\n", v);
     fprintf(f, "Advice:    %s\n", adv);
 }
@@ -514,6 +533,8 @@ static void print_json(const struct probe *p, FILE *f, const char *v, const char
         const struct run *r = &p->runs[i];
         fprintf(f, "%s{\"name\":\"%s\",\"tried\":%s", i ? "," : "", tr_names[i],
                 r->tried ? "true" : "false");
+        if (!r->tried)
+            fprintf(f, ",\"note\":\"%s\"", p->described ? "stopped earlier" : "DESCRIBE failed");
         if (r->tried) {
             fprintf(f, ",\"setup_status\":%d,\"setup_reason\":", r->setup_status);
             json_str_or_null(f, r->setup_reason);
@@ -542,11 +563,6 @@ static void print_json(const struct probe *p, FILE *f, const char *v, const char
         }
         fprintf(f, ",\"works\":%s}", run_works(r) ? "true" : "false");
     }
-    fputs(",{\"name\":\"multicast\",\"tried\":false,\"note\":\"not implemented\",\"works\":false}",
-          f);
-    fputs(
-        ",{\"name\":\"http_tunnel\",\"tried\":false,\"note\":\"not implemented\",\"works\":false}",
-        f);
     fputs("],\"verdict\":", f);
     json_str(f, v);
     fputs(",\"advice\":", f);
@@ -587,10 +603,13 @@ int probe_run(const struct probe_opts *o, FILE *out)
         goto out;
     }
     run_one(p, P_UDP, o->url);
-    if (p->described)
-        run_one(p, P_TCP, o->url);
-    code = run_works(&p->runs[P_UDP]) || run_works(&p->runs[P_TCP]) ? 0 : 1;
-    char url[1024], v[1024], adv[1400];
+    for (int i = P_TCP; i < P_N && p->described; i++)
+        run_one(p, i, o->url);
+    code = 1;
+    for (int i = 0; i < P_N; i++)
+        if (run_works(&p->runs[i]))
+            code = 0;
+    char url[1024], v[2048], adv[1400];
     strip_credentials(p->url[0] ? p->url : o->url, url, sizeof url);
     verdict(p, url, v, sizeof v, adv, sizeof adv);
     if (o->json)

@@ -990,9 +990,7 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
 int path_source_start(struct path *p, char *err, size_t errlen)
 {
     struct source_opts so = {
-        .rtsp_transport = p->conf.source_transport == SOURCE_TRANSPORT_TCP   ? SOURCE_RTSP_TCP
-                          : p->conf.source_transport == SOURCE_TRANSPORT_UDP ? SOURCE_RTSP_UDP
-                                                                             : SOURCE_RTSP_AUTO,
+        .rtsp_transport = (enum source_rtsp_transport)p->conf.source_transport, /* same order */
         .rtsp_udp_timeout_ms = p->conf.source_timeout_ms,
     };
     p->source = source_new_opts(p->srv->base, p->conf.source, &so, p->stream, p->seed, err, errlen);

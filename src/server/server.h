@@ -27,7 +27,14 @@ struct server_user {
     char ha1_sha256[65];
 };
 
-enum source_transport { SOURCE_TRANSPORT_AUTO = 0, SOURCE_TRANSPORT_UDP, SOURCE_TRANSPORT_TCP };
+/* The same order as enum source_rtsp_transport and enum rtsp_client_transport. */
+enum source_transport {
+    SOURCE_TRANSPORT_AUTO = 0,
+    SOURCE_TRANSPORT_UDP,
+    SOURCE_TRANSPORT_TCP,
+    SOURCE_TRANSPORT_HTTP,
+    SOURCE_TRANSPORT_MULTICAST,
+};
 
 struct server_path_conf {
     char name[128];
@@ -72,7 +79,7 @@ struct server_conf {
     struct rtsp_limits limits;   /* request head/header count/body/interleaved frame; 0 = maximum */
     struct acl acl;              /* checked at accept, before a byte is read */
     /* multicast: off when mcast_prefix == 0 */
-    uint32_t mcast_net;  /* multicast_range network, host byte order */
+    uint32_t mcast_net; /* multicast_range network, host byte order */
     uint8_t mcast_prefix;
     uint8_t mcast_ttl;   /* default 1 */
     uint16_t mcast_port; /* first port; path i track t uses mcast_port + 2*(i*tracks+t) */

@@ -41,11 +41,6 @@ struct relay_src {
     char desc[320];
 };
 
-static const char *transport_name(enum rtsp_client_transport t)
-{
-    return t == RTSP_CLIENT_TCP ? "tcp" : t == RTSP_CLIENT_UDP ? "udp" : "auto";
-}
-
 int relay_check_url(const char *url, char *err, size_t errlen)
 {
     struct cli_url u;
@@ -53,7 +48,7 @@ int relay_check_url(const char *url, char *err, size_t errlen)
     if (e) {
         char r[RTSP_MAX_URL_BYTES + 1];
         cli_url_redact(url, r, sizeof r);
-        str_fmt(err, errlen, "'%s' is not a usable rtsp:// URL", r);
+        str_fmt(err, errlen, "'%s' is not a usable rtsp://, rtsps:// or rtsph:// URL", r);
         return -EINVAL;
     }
     return 0;
@@ -159,8 +154,12 @@ static void on_playing(void *ctx, enum rtsp_lower lower)
 {
     struct relay_src *r = ctx;
     r->sessions++;
+    enum rtsp_client_transport used = rtsp_client_used(r->client);
     log_info("relay %s: upstream playing over %s%s", r->log_url,
-             lower == RTSP_LOWER_TCP ? "TCP interleaved" : "RTP/UDP",
+             used == RTSP_CLIENT_HTTP        ? "TCP interleaved in an HTTP tunnel"
+             : used == RTSP_CLIENT_MULTICAST ? "RTP/UDP multicast"
+             : lower == RTSP_LOWER_TCP       ? "TCP interleaved"
+                                             : "RTP/UDP",
              r->sessions > 1 ? " (reconnected)" : "");
 }
 
@@ -268,7 +267,7 @@ struct relay_src *relay_src_new(struct event_base *base, const char *url,
         return NULL;
     }
     str_fmt(r->desc, sizeof r->desc, "relay of %s (transport %s)", red,
-            transport_name(r->o.transport));
+            rtsp_client_transport_name(r->o.transport));
     start(r);
     return r;
 }

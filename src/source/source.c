@@ -57,7 +57,8 @@ static int spec_testsrc_opts(const char *spec, const char **opts)
 static bool spec_is_rtsp(const char *spec)
 {
     struct sv v = sv_from_cstr(spec);
-    return sv_istarts_with(v, "rtsp://") || sv_istarts_with(v, "rtsps://");
+    return sv_istarts_with(v, "rtsp://") || sv_istarts_with(v, "rtsps://") ||
+           sv_istarts_with(v, "rtsph://");
 }
 
 static bool spec_is_file(const char *spec, const char **path)
@@ -179,9 +180,7 @@ struct source *source_new_opts(struct event_base *base, const char *spec,
     } else if (spec_is_rtsp(spec)) {
         struct relay_opts ro = {0};
         if (sopts) {
-            ro.transport = sopts->rtsp_transport == SOURCE_RTSP_TCP   ? RTSP_CLIENT_TCP
-                           : sopts->rtsp_transport == SOURCE_RTSP_UDP ? RTSP_CLIENT_UDP
-                                                                      : RTSP_CLIENT_AUTO;
+            ro.transport = (enum rtsp_client_transport)sopts->rtsp_transport;
             ro.udp_timeout_ms = sopts->rtsp_udp_timeout_ms;
         }
         s->relay = relay_src_new(base, spec, &ro, stream, err, errlen);

@@ -23,10 +23,12 @@ struct source *source_new(struct event_base *base, const char *spec, struct hub_
 
 /* Options for the sources that take them (rtsp://). */
 enum source_rtsp_transport {
-    SOURCE_RTSP_AUTO = 0, /* RTP/UDP, TCP interleaved when UDP fails */
+    SOURCE_RTSP_AUTO = 0, /* RTP/UDP, TCP interleaved when UDP fails, then an HTTP tunnel */
     SOURCE_RTSP_UDP,
     SOURCE_RTSP_TCP,
-};
+    SOURCE_RTSP_HTTP,      /* RTSP over an HTTP tunnel */
+    SOURCE_RTSP_MULTICAST, /* RTP/AVP;multicast */
+};                         /* the same order as enum rtsp_client_transport */
 struct source_opts {
     enum source_rtsp_transport rtsp_transport;
     unsigned rtsp_udp_timeout_ms; /* auto: UDP -> TCP without RTP for this long (0: 2000) */
@@ -35,7 +37,7 @@ struct source_opts {
 struct source *source_new_opts(struct event_base *base, const char *spec,
                                const struct source_opts *opts, struct hub_stream *stream,
                                uint32_t seed, char *err, size_t errlen);
-void source_free(struct source *s); /* accepts NULL */
+void source_free(struct source *s);                  /* accepts NULL */
 const char *source_describe(const struct source *s); /* e.g. "testsrc 1280x720@30 + AAC 48000 Hz" */
 
 #endif

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# rtspgate probe against rtspgate serve: both transports deliver, codec and
+# rtspgate probe against rtspgate serve: UDP, TCP and the HTTP tunnel deliver,
+# multicast is refused (no multicast_range) and reported so, codec and
 # resolution from the SPS, --json fields, Digest with --user/--password, a
 # wrong password and a missing path give exit status 1 with the reason.
 set -u
@@ -27,7 +28,9 @@ grep -q "25.00 fps" "$TEST_DIR/text.out" || fail "no 25 fps from the SPS: $(cat 
 grep -q "^RTP/UDP: works" "$TEST_DIR/text.out" || fail "UDP not reported working: $(cat "$TEST_DIR/text.out")"
 grep -q "^TCP interleaved: works" "$TEST_DIR/text.out" || fail "TCP not reported working"
 grep -q "^Server: *rtspgate/" "$TEST_DIR/text.out" || fail "no Server header reported"
-grep -q "not tried: not implemented" "$TEST_DIR/text.out" || fail "multicast/HTTP tunnel not reported"
+grep -q "^RTSP over HTTP tunnel: works" "$TEST_DIR/text.out" || fail "HTTP tunnel not reported working"
+grep -q "^RTP/UDP multicast: SETUP refused (461" "$TEST_DIR/text.out" ||
+  fail "multicast not reported refused: $(cat "$TEST_DIR/text.out")"
 
 # JSON
 timeout 20 "$RTSPGATE" probe "$URL/cam" --seconds 1 --json > "$TEST_DIR/probe.json" 2> "$TEST_DIR/json.err"
@@ -44,15 +47,15 @@ assert (v["media"], v["codec"], v["width"], v["height"]) == ("video", "H264", 32
 assert abs(v["fps"] - 25) < 0.01 and v["profile"] and v["clock_rate"] == 90000
 assert j["tracks"][1]["codec"].upper() == "MPEG4-GENERIC"
 t = {x["name"]: x for x in j["transports"]}
-for n in ("udp", "tcp"):
+for n in ("udp", "tcp", "http_tunnel"):
     x = t[n]
     assert x["tried"] and x["works"] and x["setup_status"] == 200 and x["playing"], x
     # 1 s of 25 fps video plus audio
     assert x["packets"] > 25 and x["bytes"] > 10000 and x["bitrate_kbps"] > 50, x
     assert x["lost"] == 0 and x["duplicates"] == 0 and x["rtcp_sr"] and x["timestamps_ok"], x
     assert x["first_rtp_ms"] is not None and x["first_rtp_ms"] < 2000, x
-for n in ("multicast", "http_tunnel"):
-    assert not t[n]["tried"] and t[n]["note"] == "not implemented"
+m = t["multicast"]
+assert m["tried"] and not m["works"] and m["setup_status"] == 461 and not m["playing"], m
 assert j["exit_status"] == 0 and "-rtsp_transport" in j["advice"]
 PY
 

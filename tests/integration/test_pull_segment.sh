@@ -18,7 +18,7 @@ grep -q "x.avi: unknown container; the name must end in .ts, .mp4 or .mkv" "$TES
   fail "no clear error for -o x.avi: $(cat "$TEST_DIR/ext.log")"
 "$RTSPGATE" pull rtsp://127.0.0.1:9/x -t quic -o "$TEST_DIR/x.ts" 2> "$TEST_DIR/t.log"
 [ $? = 2 ] || fail "-t quic was accepted"
-grep -q "'quic' is not auto, udp or tcp" "$TEST_DIR/t.log" || fail "no clear error for -t quic: $(cat "$TEST_DIR/t.log")"
+grep -q "'quic' is not auto, udp, tcp, http or multicast" "$TEST_DIR/t.log" || fail "no clear error for -t quic: $(cat "$TEST_DIR/t.log")"
 
 start_server --path "cam=$TESTSRC"
 mkdir "$TEST_DIR/seg"
