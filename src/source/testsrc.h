@@ -37,8 +37,8 @@ struct testsrc_cb {
     /* One encoded access unit. Video: Annex B H.264, pts in 90 kHz units.
      * Audio: one raw AAC frame (no ADTS), pts in sample_rate units.
      * data is valid during the call only. */
-    void (*on_au)(void *ctx, enum testsrc_track track, const uint8_t *data, size_t len, int64_t pts,
-                  bool key);
+    void (*on_au)(void *ctx, enum testsrc_track track, const uint8_t *data, size_t len,
+                  int64_t pts, bool key);
 };
 
 struct testsrc;
