@@ -30,10 +30,15 @@ static const char usage_push[] =
     "  SOURCE   anything `serve` accepts: rtsp://[user:pass@]camera/path, file:PATH,\n"
     "           testsrc[:OPTS]\n"
     "  DEST     rtsp://[user:pass@]host[:port]/path, or rtsps:// for RTSP over TLS\n"
-    "           (the server's certificate is not verified); Digest or Basic auth\n"
-    "           with the URL's credentials\n"
+    "           (the server's certificate is not verified), or rtsph:// for RTSP\n"
+    "           over an HTTP tunnel on that port (554 by default; = -t http); Digest\n"
+    "           or Basic auth with the URL's credentials\n"
     "\n"
     "Options:\n"
+    "  -t, --transport tcp|http  tcp (default): interleaved in one RTSP connection;\n"
+    "                      http: RTSP over an HTTP tunnel (GET + base64 POST, the\n"
+    "                      QuickTime scheme) through proxies that pass only HTTP;\n"
+    "                      not with rtsps://\n"
     "      --source-transport auto|udp|tcp|http|multicast  how an rtsp:// SOURCE is\n"
     "                          pulled (auto)\n"
     "      --timeout S     seconds without an answer or with the uplink not taking\n"
@@ -129,6 +134,7 @@ int cmd_push(int argc, char **argv)
     enum { O_SRC_TRANSPORT = 256, O_TIMEOUT };
     static const struct option opts[] = {
         {"source-transport", required_argument, NULL, O_SRC_TRANSPORT},
+        {"transport", required_argument, NULL, 't'},
         {"timeout", required_argument, NULL, O_TIMEOUT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -140,8 +146,18 @@ int cmd_push(int argc, char **argv)
     uint64_t v;
     enum rtsp_client_transport ct;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:vh", opts, NULL)) != -1) {
         switch (c) {
+        case 't':
+            if (strcmp(optarg, "tcp") && strcmp(optarg, "http")) {
+                fprintf(stderr,
+                        "rtspgate push: -t: '%s' is not tcp or http (a push goes over TCP, "
+                        "plain or in an HTTP tunnel)\n",
+                        optarg);
+                return 2;
+            }
+            po.http = !strcmp(optarg, "http");
+            break;
         case O_SRC_TRANSPORT:
             if (rtsp_client_transport_parse(optarg, &ct)) {
                 fprintf(stderr,

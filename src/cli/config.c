@@ -471,11 +471,14 @@ static int push_key(struct loader *l, const char *name, const char *v)
         return 0;
     }
     if (!strcmp(name, "transport")) {
-        if (strcmp(v, "tcp") != 0) {
+        if (strcmp(v, "tcp") != 0 && strcmp(v, "http") != 0) {
             str_fmt(l->reason, sizeof l->reason,
-                    "transport = '%s': a push goes over one TCP connection (transport = tcp)", v);
+                    "transport = '%s': a push goes over TCP, plain (transport = tcp) or in an "
+                    "HTTP tunnel (transport = http)",
+                    v);
             return -1;
         }
+        p->http = !strcmp(v, "http");
         return 0;
     }
     if (!strcmp(name, "source_transport")) {

@@ -12,7 +12,7 @@
  *                          publish_grace (seconds; a path without source is
  *                          published into with ANNOUNCE/RECORD), read_users,
  *                          publish_users
- *   [push NAME]            source, dest, transport (tcp only), source_transport
+ *   [push NAME]            source, dest, transport (tcp|http), source_transport
  *                          (as in [path]): `serve` also publishes source to dest
  */
 #ifndef RTSPGATE_CLI_CONFIG_H

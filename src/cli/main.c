@@ -258,7 +258,8 @@ static int cmd_serve(int argc, char **argv)
         struct source_opts so = {
             .rtsp_transport = (enum source_rtsp_transport)pc->source_transport, /* same order */
         };
-        pushers[i] = pusher_start(base, pc->name, pc->source, &so, pc->dest, NULL, err, sizeof err);
+        struct rtsp_publisher_opts po = {.http = pc->http};
+        pushers[i] = pusher_start(base, pc->name, pc->source, &so, pc->dest, &po, err, sizeof err);
         if (!pushers[i])
             log_error("push %s: %s", pc->name, err);
     }

@@ -17,6 +17,12 @@
  * than the stream, the hub makes the cursor jump to the newest keyframe
  * (max lag / ring overrun) instead of queueing: memory stays bounded.
  *
+ * HTTP tunnel (opts->http or an rtsph:// URL; not inside TLS): the same
+ * exchange with the answers on a GET connection and everything we send
+ * (requests, `$` frames) base64-encoded on a POST connection with the same
+ * x-sessioncookie; media then costs one copy (the encoding), bounded by a
+ * 64 KiB queue before the publisher waits like a blocked socket.
+ *
  * Any failure (refused, reset, TLS error, a bad or missing answer within the
  * response timeout, the socket unwritable or data unacknowledged for
  * stall_timeout_ms via TCP_USER_TIMEOUT) closes the connection and starts
@@ -42,6 +48,8 @@ struct rtsp_publisher_opts {
     unsigned stall_timeout_ms;    /* unwritable / unacknowledged this long: dead (0: 10000) */
     unsigned backoff_min_ms;      /* first retry delay (0: 1000) */
     unsigned backoff_max_ms;      /* cap of the doubling (0: 30000) */
+    bool http; /* RTSP over an HTTP tunnel (as an rtsph:// URL does): the answers come down
+                  a GET connection, requests and media go up a POST connection base64-encoded */
 };
 
 struct rtsp_publisher_stats {
@@ -52,7 +60,7 @@ struct rtsp_publisher_stats {
     unsigned keepalives, sender_reports;
 };
 
-/* Check a destination URL (rtsp:// or rtsps://) without connecting.
+/* Check a destination URL (rtsp://, rtsps:// or rtsph://) without connecting.
  * 0 or -EINVAL with a reason. */
 int rtsp_publisher_check_url(const char *url, char *err, size_t errlen);
 /* Start publishing `stream` (borrowed; must outlive the publisher) to url.

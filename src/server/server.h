@@ -58,6 +58,7 @@ struct server_push_conf {
     char source[1024];
     char dest[2048];
     enum source_transport source_transport; /* for an rtsp:// source */
+    bool http;                              /* transport = http: an HTTP tunnel to dest */
     int line;                               /* of the section header, for errors */
 };
 

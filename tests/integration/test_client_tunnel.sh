@@ -7,6 +7,8 @@
 #   tunnel and an ffmpeg viewer decodes it;
 # - behind an HTTP-only proxy (passes GET/POST tunnel legs, answers plain RTSP
 #   with "HTTP/1.1 400" and closes) pull -t auto says why it tunnels and records;
+# - rtspgate push to an rtsph:// DEST publishes through a tunnel (requests and
+#   `$` media base64 on the POST leg) and an ffmpeg viewer decodes the path;
 # - a bad source_transport names file:line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/relay_lib.sh"
@@ -28,6 +30,7 @@ source = $TESTSRC
 [path relay]
 source = $CAM_URL
 source_transport = http
+[path pub]
 CONF
 start_server -c "$TEST_DIR/conf.ini" -v
 
@@ -64,7 +67,23 @@ echo "relay over http: viewer decoded $v frames"
 grep -q "relay relay <- $CAM_URL: upstream playing over TCP interleaved in an HTTP tunnel" "$SERVER_LOG" ||
   fail "the relay did not log its upstream over the HTTP tunnel"
 
-# 4. auto behind an HTTP-only proxy
+# 4. push over an HTTP tunnel
+"$RTSPGATE" push "testsrc:size=320x240,fps=30" "rtsph://127.0.0.1:$PORT/pub" -v \
+  2> "$TEST_DIR/push.log" &
+PUSH=$!
+track_pid $PUSH
+wait_log "RECORD rtsp://127.0.0.1:$PORT/pub -> 200" 15 || fail "push over http got no RECORD: $(tail -n 5 "$TEST_DIR/push.log")"
+grep -q "recording 2 track(s) over TCP (in an HTTP tunnel)" "$TEST_DIR/push.log" ||
+  fail "push did not say it records through the tunnel: $(tail -n 3 "$TEST_DIR/push.log")"
+view tcp "$URL/pub" 2 "$TEST_DIR/pub.crc" || fail "ffmpeg viewer of the pushed path failed: $(tail -n 3 "$TEST_DIR/pub.crc.err")"
+v=$(count_frames "$TEST_DIR/pub.crc" 0)
+a=$(count_frames "$TEST_DIR/pub.crc" 1)
+echo "push over http: viewer decoded $v video, $a audio frames"
+[ "$v" -ge 45 ] && [ "$a" -ge 20 ] || fail "viewer of the pushed path decoded $v video, $a audio frames"
+kill $PUSH
+wait $PUSH 2> /dev/null
+
+# 5. auto behind an HTTP-only proxy
 python3 - "$PORT" > "$TEST_DIR/proxy.out" 2> "$TEST_DIR/proxy.err" << 'PY' &
 import socket, sys, threading
 up = int(sys.argv[1])
@@ -124,7 +143,7 @@ n=$(frames "$TEST_DIR/auto.ts")
 echo "pull auto behind an HTTP-only proxy: $n video frames"
 [ "${n:-0}" -ge 54 ] || fail "pull auto behind the proxy recorded ${n:-0} frames, want >= 54"
 
-# 5. config error
+# 6. config error
 printf '[path a]\nsource = rtsp://127.0.0.1:9/x\nsource_transport = quic\n' > "$TEST_DIR/bad.conf"
 "$RTSPGATE" serve -c "$TEST_DIR/bad.conf" > /dev/null 2> "$TEST_DIR/bad.err"
 [ $? = 2 ] || fail "a bad source_transport was accepted"

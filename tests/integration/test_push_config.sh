@@ -15,10 +15,10 @@ check() { # $1 = expected text, rest: config lines
   [ $rc -eq 2 ] || fail "config [$*]: exit status $rc, want 2"
   grep -q -- "$want" "$TEST_DIR/err" || fail "config [$*]: message '$(cat "$TEST_DIR/err")' lacks '$want'"
 }
-check "bad.conf:3: dest: 'http://x/y': the destination must be rtsp:// or rtsps://" \
+check "bad.conf:3: dest: 'http://x/y': the destination must be rtsp://, rtsps:// or rtsph://" \
   "[push a]" "source = testsrc" "dest = http://x/y"
 check "bad.conf:2: source: unknown source 'foo:bar'" "[push a]" "source = foo:bar"
-check "bad.conf:3: transport = 'udp': a push goes over one TCP connection" \
+check "bad.conf:3: transport = 'udp': a push goes over TCP, plain (transport = tcp) or in an HTTP tunnel" \
   "[push a]" "source = testsrc" "transport = udp" "dest = rtsp://h/p"
 check "bad.conf:2: unknown key 'destination' in \[push a\]" "[push a]" "destination = rtsp://h/p"
 check "bad.conf:1: \[push a\] needs dest =" "[push a]" "source = testsrc"
