@@ -3,7 +3,8 @@
  * documented codes; parsed views lie inside the head; the cookie is 1..max
  * printable bytes; the body decodes the same whether fed whole or split at
  * every position chosen by the first byte; encode(decode(x)) decodes back to
- * the same bytes. */
+ * the same bytes; the client's answer-head parser returns only its codes and
+ * a head inside the input. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +55,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     } else if (rc != -EAGAIN) {
         abort();
+    }
+
+    /* the client's parser of the GET leg's answer head: documented codes,
+     * a head inside the input and within the cap, a 3-digit status */
+    {
+        int status = -1;
+        size_t hl = 0;
+        const char *why = NULL;
+        int pr = tunnel_parse_reply(in, size, 4096, &status, &hl, &why);
+        if (pr == 0) {
+            if (hl == 0 || hl > size || hl > 4096 || status < 100 || status > 999)
+                abort();
+        } else if (pr == -EPROTO || pr == -EMSGSIZE) {
+            if (!why)
+                abort();
+        } else if (pr != -EAGAIN) {
+            abort();
+        }
     }
 
     /* body: whole vs split */

@@ -143,7 +143,8 @@ struct rtsp_client {
     uint32_t timeout_s;
     enum rtsp_lower lower;
     bool tcp_sticky;   /* auto: TCP won; start there next time */
-    bool http_sticky;  /* auto: the HTTP tunnel won */
+    bool http_sticky;  /* auto: the HTTP tunnel played; start there next time */
+    bool http_try;     /* auto: the next connection tries the HTTP tunnel */
     char tcp_why[128]; /* auto: why TCP won ("" while it has not) */
     uint64_t play_us, last_pkt_us, next_keepalive_us, next_rr_us;
     bool got_rtp;
@@ -185,8 +186,7 @@ static void fail(struct rtsp_client *c, int err, const char *fmt, ...)
     va_end(ap);
     /* auto: a port that gives no RTSP answer to OPTIONS over plain RTSP may
      * still take the HTTP tunnel (an HTTP-only proxy or firewall) */
-    if (c->o.transport == RTSP_CLIENT_AUTO && !c->http && !c->url.tls && !c->http_sticky &&
-        c->st == CS_OPTIONS &&
+    if (c->o.transport == RTSP_CLIENT_AUTO && !c->http && !c->url.tls && c->st == CS_OPTIONS &&
         (err == -ECONNRESET || err == -EPIPE || err == -EPROTO || err == -EMSGSIZE ||
          err == -ETIMEDOUT)) {
         char why[300];
@@ -513,7 +513,7 @@ static void switch_to_http(struct rtsp_client *c, const char *why)
 {
     log_info("rtsp client %s: transport auto: RTSP over an HTTP tunnel, because %s", c->log_url,
              why);
-    c->tcp_sticky = c->http_sticky = true;
+    c->http_try = true; /* sticky only once it plays */
     c->lower = RTSP_LOWER_TCP;
     str_copy(c->tcp_why, sizeof c->tcp_why, why);
 }
@@ -941,6 +941,8 @@ static void on_play(struct rtsp_client *c, const struct rtsp_msg *m)
     uint64_t now = clock_mono_us();
     c->st = CS_PLAYING;
     c->play_us = c->last_pkt_us = now;
+    if (c->http && c->o.transport == RTSP_CLIENT_AUTO && c->tcp_why[0])
+        c->http_sticky = true; /* auto chose the tunnel and it plays */
     struct cli_keepalive ka;
     cli_keepalive_plan(c->has_get_parameter, c->timeout_s, &ka);
     c->keepalive_options = ka.method == RTSP_METHOD_OPTIONS;
@@ -1375,8 +1377,10 @@ static void begin_connect(struct rtsp_client *c)
      * would defeat the point) */
     /* rtsph:// means http unless another transport was asked for explicitly */
     c->http =
-        !c->url.tls && (c->o.transport == RTSP_CLIENT_HTTP ||
-                        (c->o.transport == RTSP_CLIENT_AUTO && (c->url.http || c->http_sticky)));
+        !c->url.tls &&
+        (c->o.transport == RTSP_CLIENT_HTTP ||
+         (c->o.transport == RTSP_CLIENT_AUTO && (c->url.http || c->http_sticky || c->http_try)));
+    c->http_try = false;
     c->mcast = !c->url.tls && !c->http && c->o.transport == RTSP_CLIENT_MULTICAST;
     c->lower = c->o.transport == RTSP_CLIENT_TCP || c->tcp_sticky || c->url.tls || c->http
                    ? RTSP_LOWER_TCP
