@@ -106,7 +106,18 @@ echo "relay over multicast: viewer decoded $v frames"
 [ "$v" -ge 45 ] || fail "viewer of the multicast relay decoded $v frames, want >= 45"
 grep -q "upstream playing over RTP/UDP multicast" "$SERVER_LOG" || fail "relay upstream not multicast"
 
-# probe: multicast and the HTTP tunnel on the camera
+# the relay still holds its membership; stop it, then nobody in the viewer
+# namespace is in a group any more
+$VX cat /proc/net/igmp > "$TEST_DIR/igmp.before"
+grep -qi "072AFFEF" "$TEST_DIR/igmp.before" ||
+  fail "the relay is not in 239.255.42.7: $(cat "$TEST_DIR/igmp.before")"
+stop_server
+$VX cat /proc/net/igmp > "$TEST_DIR/igmp.after"
+grep -qi "072AFFEF" "$TEST_DIR/igmp.after" && fail "a group membership outlived its session: $(cat "$TEST_DIR/igmp.after")"
+
+# probe: multicast and the HTTP tunnel on the camera (alone now: gst-rtsp-server
+# 1.22 can abort in gst_rtsp_media_get_rates when a TCP PLAY joins a shared
+# media that a multicast session is using)
 $VX timeout 30 "$RTSPGATE" probe "$CAM" --seconds 1 --json > "$TEST_DIR/probe.json" 2> "$TEST_DIR/probe.err" ||
   fail "probe exited $?: $(cat "$TEST_DIR/probe.err")"
 python3 - "$TEST_DIR/probe.json" << 'PY' || fail "probe JSON: $(cat "$TEST_DIR/probe.json")"
@@ -119,12 +130,4 @@ for n in ("multicast", "http_tunnel", "udp", "tcp"):
     assert x["first_rtp_ms"] is not None and x["bitrate_kbps"] > 50, x
 PY
 
-# the relay still holds its membership; stop it, then nobody in the viewer
-# namespace is in a group any more
-$VX cat /proc/net/igmp > "$TEST_DIR/igmp.before"
-grep -qi "072AFFEF" "$TEST_DIR/igmp.before" ||
-  fail "the relay is not in 239.255.42.7: $(cat "$TEST_DIR/igmp.before")"
-stop_server
-$VX cat /proc/net/igmp > "$TEST_DIR/igmp.after"
-grep -qi "072AFFEF" "$TEST_DIR/igmp.after" && fail "a group membership outlived its session: $(cat "$TEST_DIR/igmp.after")"
 echo "client multicast: ok"
