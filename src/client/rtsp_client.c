@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "client/http_tunnel.h"
 #include "core/log.h"
 #include "net/dns.h"
 #include "net/net.h"
@@ -105,12 +106,9 @@ struct rtsp_client {
     int fd;
     struct event *ev_read, *ev_write, *ev_tick;
     struct bufferevent *bev; /* rtsps://: the TLS connection (owns fd) */
-    /* HTTP tunnel: fd is the GET leg (input), post_fd the POST leg (output) */
+    /* HTTP tunnel: fd is the GET leg (input), tun's POST leg the output */
     bool http;
-    int post_fd;
-    struct event *ev_post_read, *ev_post_write;
-    struct buf post_out;
-    char cookie[33];
+    struct http_tunnel tun;
     bool mcast;       /* this session's tracks are multicast */
     SSL_CTX *tls_ctx; /* made on the first rtsps:// start */
     struct buf in, out;
@@ -225,48 +223,23 @@ static void track_close_udp(struct ctrack *t)
     }
 }
 
-/* HTTP tunnel: write what is queued on the POST leg. */
-static int flush_post(struct rtsp_client *c)
-{
-    while (c->post_out.len) {
-        struct iovec iov = {c->post_out.data, c->post_out.len};
-        ssize_t n = net_writev(c->post_fd, &iov, 1);
-        if (n == -EAGAIN) {
-            event_add(c->ev_post_write, NULL);
-            return 0;
-        }
-        if (n < 0)
-            return (int)n;
-        buf_consume(&c->post_out, (size_t)n);
-    }
-    event_del(c->ev_post_write);
-    return 0;
-}
-
 /* HTTP tunnel: move c->out (whole requests and frames) base64-encoded onto
  * the POST leg's queue, one padded block per call (what our server, ffmpeg's
  * and GStreamer's peers all decode). */
 static int encode_out(struct rtsp_client *c)
 {
-    if (!c->out.len)
-        return 0;
-    size_t need = b64_enc_size(c->out.len);
-    if (buf_reserve(&c->post_out, need))
-        return -EMSGSIZE;
-    long n = b64_encode(c->out.data, c->out.len, (char *)c->post_out.data + c->post_out.len,
-                        c->post_out.cap - c->post_out.len);
-    if (n < 0)
-        return (int)n;
-    c->post_out.len += (size_t)n;
-    buf_reset(&c->out);
-    return 0;
+    struct iovec iov = {c->out.data, c->out.len};
+    int e = http_tunnel_encode(&c->tun, &iov, 1);
+    if (!e)
+        buf_reset(&c->out);
+    return e;
 }
 
 static int flush_out(struct rtsp_client *c)
 {
     if (c->http && c->st > CS_HTTP_POST) {
         int e = encode_out(c);
-        return e ? e : flush_post(c);
+        return e ? e : http_tunnel_flush(&c->tun);
     }
     if (c->bev) {
         /* requests and reports only, a few KiB: the bufferevent queues them */
@@ -301,10 +274,8 @@ static void conn_close(struct rtsp_client *c, bool teardown)
         if (send_req(c, RTSP_METHOD_TEARDOWN) == 0 && c->out.len) {
             struct iovec iov = {c->out.data, c->out.len};
             if (c->http) {
-                if (c->post_fd >= 0 && encode_out(c) == 0) {
-                    struct iovec pv = {c->post_out.data, c->post_out.len};
-                    (void)net_writev(c->post_fd, &pv, 1);
-                }
+                if (encode_out(c) == 0)
+                    http_tunnel_flush_once(&c->tun);
             } else if (c->bev)
                 (void)net_tls_write_now(c->bev, c->out.data, c->out.len);
             else
@@ -324,16 +295,7 @@ static void conn_close(struct rtsp_client *c, bool teardown)
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
-    if (c->ev_post_read)
-        event_free(c->ev_post_read);
-    if (c->ev_post_write)
-        event_free(c->ev_post_write);
-    c->ev_post_read = c->ev_post_write = NULL;
-    if (c->post_fd >= 0)
-        close(c->post_fd);
-    c->post_fd = -1;
-    buf_free(&c->post_out);
-    buf_init(&c->post_out, CLI_POST_MAX);
+    http_tunnel_close(&c->tun);
     for (size_t i = 0; i < RTSP_MAX_TRACKS; i++)
         track_close_udp(&c->tr[i]);
     buf_free(&c->in);
@@ -419,35 +381,11 @@ static int send_req(struct rtsp_client *c, enum rtsp_method m)
     return 0;
 }
 
-/* HTTP tunnel heads: the request target and Host of the (rtsp://) URL. */
-static long tunnel_head(struct rtsp_client *c, enum tunnel_leg leg, char *dst, size_t size)
-{
-    struct rtsp_url u;
-    if (rtsp_url_parse(sv_from_cstr(c->url.url), &u))
-        return -EPROTO;
-    char path[RTSP_MAX_URL_BYTES + 2], host[300];
-    if (str_fmt(path, sizeof path, "%s%.*s%s%.*s", u.path.n ? "" : "/", SV_ARG(u.path),
-                u.query.p ? "?" : "", SV_ARG(u.query)))
-        return -EMSGSIZE;
-    bool v6 = strchr(c->url.host, ':') != NULL;
-    str_fmt(host, sizeof host, "%s%s%s:%u", v6 ? "[" : "", c->url.host, v6 ? "]" : "", c->url.port);
-    return tunnel_client_head(leg, path, host, c->cookie, CLI_USER_AGENT, dst, size);
-}
-
-static long tunnel_post_head(struct rtsp_client *c, char *dst, size_t size)
-{
-    return tunnel_head(c, TUNNEL_LEG_POST, dst, size);
-}
-
 /* After the TCP connect of the GET leg: send its head, wait for the answer. */
 static void tunnel_start(struct rtsp_client *c)
 {
-    uint8_t rnd[16];
-    random_bytes(rnd, sizeof rnd);
-    for (size_t i = 0; i < sizeof rnd; i++)
-        str_fmt(c->cookie + 2 * i, 3, "%02x", rnd[i]);
     char head[1024];
-    long n = tunnel_head(c, TUNNEL_LEG_GET, head, sizeof head);
+    long n = http_tunnel_get_head(&c->tun, c->url.url, c->url.host, c->url.port, head, sizeof head);
     c->st = CS_HTTP_GET;
     if (n < 0 || buf_append(&c->out, head, (size_t)n)) {
         fail(c, -EMSGSIZE, "cannot write the HTTP tunnel's GET head");
@@ -1115,86 +1053,38 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     ingest(c);
 }
 
-/* HTTP tunnel: the POST leg's socket events. */
-static void post_write_cb(evutil_socket_t fd, short what, void *arg)
+/* HTTP tunnel: the POST leg is up (start RTSP), or failed. */
+static void tunnel_up(void *arg)
 {
-    (void)what;
     struct rtsp_client *c = arg;
-    if (c->st == CS_HTTP_POST) {
-        int e = net_tcp_connect_result(fd);
-        if (e) {
-            fail(c, e, "cannot connect the HTTP tunnel's POST leg to %s:%u: %s", c->url.host,
-                 c->url.port, strerror(-e));
-            return;
-        }
-        net_tcp_tune(fd, 0, 0);
-        event_add(c->ev_post_read, NULL);
-        char head[1024];
-        long n = tunnel_post_head(c, head, sizeof head);
-        if (n < 0 || buf_append(&c->post_out, head, (size_t)n)) {
-            fail(c, -EMSGSIZE, "cannot write the HTTP tunnel's POST head");
-            return;
-        }
-        log_verbose("rtsp client %s: HTTP tunnel up (x-sessioncookie %s)", c->log_url, c->cookie);
-        c->st = CS_OPTIONS;
-        request(c, RTSP_METHOD_OPTIONS);
-        return;
-    }
-    int e = flush_post(c);
-    if (e)
-        fail(c, e, "write error on the HTTP tunnel's POST leg: %s", strerror(-e));
+    log_verbose("rtsp client %s: HTTP tunnel up (x-sessioncookie %s)", c->log_url, c->tun.cookie);
+    c->st = CS_OPTIONS;
+    request(c, RTSP_METHOD_OPTIONS);
 }
 
-static void post_read_cb(evutil_socket_t fd, short what, void *arg)
+static void tunnel_fail(void *arg, int err, const char *msg)
 {
-    (void)what;
     struct rtsp_client *c = arg;
-    ssize_t n = net_read(fd, c->udp_buf, sizeof c->udp_buf); /* nothing is expected: dropped */
-    if (n == -EAGAIN || n > 0)
-        return;
-    if (n == 0)
-        fail(c, -ECONNRESET, "the server closed the HTTP tunnel's POST connection (%s)",
-             state_names[c->st]);
-    else
-        fail(c, (int)n, "HTTP tunnel POST connection error: %s", strerror((int)-n));
+    fail(c, err, "%s (%s)", msg, state_names[c->st]);
 }
+
+static const struct http_tunnel_cb tunnel_cb = {.on_up = tunnel_up, .on_fail = tunnel_fail};
 
 /* The answer head to the tunnel's GET: on 200, connect the POST leg.
  * Returns false after failing. */
 static bool tunnel_got_reply(struct rtsp_client *c)
 {
-    int status;
-    size_t head_len;
-    const char *why = NULL;
-    int r = tunnel_parse_reply((const char *)c->in.data, c->in.len, RTSP_MAX_HEADER_BYTES, &status,
-                               &head_len, &why);
+    size_t used = 0;
+    char why[256];
+    int r = http_tunnel_on_reply(&c->tun, c->in.data, c->in.len, &used, &c->peer, why, sizeof why);
     if (r == -EAGAIN)
         return true;
     if (r) {
-        fail(c, -EPROTO, "no HTTP tunnel at %s:%u: the GET got %s", c->url.host, c->url.port,
-             why ? why : "a bad answer");
+        fail(c, r, "no HTTP tunnel at %s:%u: %s", c->url.host, c->url.port, why);
         return false;
     }
-    if (status != 200) {
-        fail(c, -EPROTO, "no HTTP tunnel at %s:%u: the GET was answered %d", c->url.host,
-             c->url.port, status);
-        return false;
-    }
-    buf_consume(&c->in, head_len);
-    int fd = net_tcp_connect(&c->peer);
-    if (fd < 0) {
-        fail(c, fd, "cannot connect the HTTP tunnel's POST leg: %s", strerror(-fd));
-        return false;
-    }
-    c->post_fd = fd;
-    c->ev_post_read = event_new(c->base, fd, EV_READ | EV_PERSIST, post_read_cb, c);
-    c->ev_post_write = event_new(c->base, fd, EV_WRITE | EV_PERSIST, post_write_cb, c);
-    if (!c->ev_post_read || !c->ev_post_write) {
-        fail(c, -ENOMEM, "out of memory");
-        return false;
-    }
+    buf_consume(&c->in, used);
     c->st = CS_HTTP_POST;
-    event_add(c->ev_post_write, NULL);
     return true;
 }
 
@@ -1487,12 +1377,11 @@ struct rtsp_client *rtsp_client_new(struct event_base *base, const struct rtsp_c
     c->cb = cb;
     c->ctx = ctx;
     c->fd = -1;
-    c->post_fd = -1;
+    http_tunnel_init(&c->tun, base, CLI_POST_MAX, &tunnel_cb, c, 0, 0);
     for (size_t i = 0; i < RTSP_MAX_TRACKS; i++)
         c->tr[i].fd[0] = c->tr[i].fd[1] = -1;
     buf_init(&c->in, CLI_IN_MAX);
     buf_init(&c->out, CLI_OUT_MAX);
-    buf_init(&c->post_out, CLI_POST_MAX);
     c->sdp_buf = malloc(RTSP_MAX_BODY_BYTES);
     c->dns = net_dns_new(base);
     c->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, c);
@@ -1519,7 +1408,7 @@ void rtsp_client_free(struct rtsp_client *c)
     rtsp_client_stop(c);
     buf_free(&c->in);
     buf_free(&c->out);
-    buf_free(&c->post_out);
+    http_tunnel_free(&c->tun);
     if (c->ev_tick)
         event_free(c->ev_tick);
     net_dns_free(c->dns);

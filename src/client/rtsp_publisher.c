@@ -23,6 +23,7 @@
 #include "rtp/rtp.h"
 #include "rtsp/auth.h"
 #include "rtsp/msg.h"
+#include "client/http_tunnel.h"
 #include "rtsp/tunnel.h"
 #include "rtsp/url.h"
 #include "sdp/sdp.h"
@@ -75,13 +76,10 @@ struct rtsp_publisher {
     int fd;
     struct event *ev_read, *ev_write, *ev_tick, *ev_flush;
     struct bufferevent *bev; /* rtsps:// (owns fd) */
-    /* HTTP tunnel: fd is the GET leg (answers in), post_fd the POST leg
-     * (everything out, base64) */
+    /* HTTP tunnel: fd is the GET leg (answers in), tun's POST leg
+     * everything out, base64 */
     bool http;
-    int post_fd;
-    struct event *ev_post_read, *ev_post_write;
-    struct buf post_out;
-    char cookie[33];
+    struct http_tunnel tun;
     SSL_CTX *tls_ctx;
     struct buf in, out;
     size_t junk_run;
@@ -125,7 +123,6 @@ struct rtsp_publisher {
 };
 
 static void conn_close(struct rtsp_publisher *p, bool teardown);
-static int tunnel_encode(struct rtsp_publisher *p, const struct iovec *iov, int n);
 static bool ingest(struct rtsp_publisher *p);
 static void flush(struct rtsp_publisher *p);
 static int send_req(struct rtsp_publisher *p, enum rtsp_method m);
@@ -181,10 +178,8 @@ static void conn_close(struct rtsp_publisher *p, bool teardown)
         if (send_req(p, RTSP_METHOD_TEARDOWN) == 0 && p->out.len) {
             struct iovec iov = {p->out.data, p->out.len};
             if (p->http) {
-                if (p->post_fd >= 0 && tunnel_encode(p, &iov, 1) == 0) {
-                    struct iovec pv = {p->post_out.data, p->post_out.len};
-                    (void)net_writev(p->post_fd, &pv, 1);
-                }
+                if (http_tunnel_encode(&p->tun, &iov, 1) == 0)
+                    http_tunnel_flush_once(&p->tun);
             } else if (p->bev) {
                 (void)net_tls_write_now(p->bev, p->out.data, p->out.len);
             } else {
@@ -205,19 +200,9 @@ static void conn_close(struct rtsp_publisher *p, bool teardown)
     if (p->fd >= 0)
         close(p->fd);
     p->fd = -1;
-    if (p->ev_post_read)
-        event_free(p->ev_post_read);
-    if (p->ev_post_write)
-        event_free(p->ev_post_write);
-    p->ev_post_read = p->ev_post_write = NULL;
-    if (p->post_fd >= 0)
-        close(p->post_fd);
-    p->post_fd = -1;
-    buf_free(&p->post_out);
-    buf_init(&p->post_out, PUB_POST_MAX);
+    http_tunnel_close(&p->tun);
     buf_free(&p->in);
     buf_free(&p->out);
-    buf_free(&p->post_out);
     buf_init(&p->in, PUB_IN_MAX);
     buf_init(&p->out, PUB_OUT_MAX);
     p->pending = RTSP_METHOD_UNKNOWN;
@@ -232,67 +217,6 @@ static void conn_close(struct rtsp_publisher *p, bool teardown)
 
 /* ---- output ---- */
 
-/* writev, or for TLS a copy into the bufferevent while it holds less than
- * PUB_TLS_HIGH. */
-/* HTTP tunnel: append iov[0..n) to the POST leg's queue as one padded base64
- * block (bytes carried across iov boundaries, so the block decodes to exactly
- * the concatenation). 0 or -EMSGSIZE. */
-static int tunnel_encode(struct rtsp_publisher *p, const struct iovec *iov, int n)
-{
-    size_t total = 0;
-    for (int i = 0; i < n; i++)
-        total += iov[i].iov_len;
-    if (!total)
-        return 0;
-    size_t need = b64_enc_size(total);
-    if (buf_reserve(&p->post_out, need))
-        return -EMSGSIZE;
-    char *dst = (char *)p->post_out.data + p->post_out.len;
-    size_t cap = p->post_out.cap - p->post_out.len, o = 0;
-    uint8_t carry[3];
-    size_t cn = 0;
-    for (int i = 0; i < n; i++) {
-        const uint8_t *s = iov[i].iov_base;
-        size_t l = iov[i].iov_len;
-        while (cn && cn < 3 && l) {
-            carry[cn++] = *s++;
-            l--;
-        }
-        if (cn == 3) {
-            o += (size_t)b64_encode(carry, 3, dst + o, cap - o);
-            cn = 0;
-        }
-        size_t whole = l / 3 * 3;
-        if (whole)
-            o += (size_t)b64_encode(s, whole, dst + o, cap - o);
-        for (size_t k = whole; k < l; k++)
-            carry[cn++] = s[k];
-    }
-    if (cn)
-        o += (size_t)b64_encode(carry, cn, dst + o, cap - o);
-    p->post_out.len += o;
-    return 0;
-}
-
-/* HTTP tunnel: write the POST leg's queue. 0, or a negative errno. */
-static int flush_post(struct rtsp_publisher *p)
-{
-    while (p->post_out.len) {
-        struct iovec iov = {p->post_out.data, p->post_out.len};
-        ssize_t w = net_writev(p->post_fd, &iov, 1);
-        if (w == -EAGAIN)
-            break;
-        if (w < 0)
-            return (int)w;
-        buf_consume(&p->post_out, (size_t)w);
-    }
-    if (p->post_out.len)
-        event_add(p->ev_post_write, NULL);
-    else
-        event_del(p->ev_post_write);
-    return 0;
-}
-
 /* writev; for TLS a copy into the bufferevent while it holds less than
  * PUB_TLS_HIGH; for the HTTP tunnel base64 into the POST leg's queue while it
  * holds less than PUB_POST_HIGH. The copying paths take all or nothing. */
@@ -300,19 +224,19 @@ static ssize_t out_writev(struct rtsp_publisher *p, const struct iovec *iov, int
 {
     if (!p->http)
         return net_writev_or_tls(p->fd, p->bev, iov, n, PUB_TLS_HIGH);
-    if (p->post_out.len >= PUB_POST_HIGH) {
-        int e = flush_post(p);
+    if (http_tunnel_queued(&p->tun) >= PUB_POST_HIGH) {
+        int e = http_tunnel_flush(&p->tun);
         if (e)
             return e;
-        if (p->post_out.len >= PUB_POST_HIGH)
+        if (http_tunnel_queued(&p->tun) >= PUB_POST_HIGH)
             return -EAGAIN;
     }
     size_t total = 0;
     for (int i = 0; i < n; i++)
         total += iov[i].iov_len;
-    int e = tunnel_encode(p, iov, n);
+    int e = http_tunnel_encode(&p->tun, iov, n);
     if (!e)
-        e = flush_post(p);
+        e = http_tunnel_flush(&p->tun);
     return e ? e : (ssize_t)total;
 }
 
@@ -323,7 +247,7 @@ static void block(struct rtsp_publisher *p)
         p->blocked_since_us = clock_mono_us();
     }
     if (p->http)
-        event_add(p->ev_post_write, NULL);
+        http_tunnel_want_write(&p->tun);
     else if (!p->bev)
         event_add(p->ev_write, NULL);
 }
@@ -907,30 +831,12 @@ static void start_tls(struct rtsp_publisher *p)
 
 /* ---- HTTP tunnel legs ---- */
 
-static long tunnel_head(struct rtsp_publisher *p, enum tunnel_leg leg, char *dst, size_t size)
-{
-    struct rtsp_url u;
-    if (rtsp_url_parse(sv_from_cstr(p->url.url), &u))
-        return -EPROTO;
-    char path[RTSP_MAX_URL_BYTES + 2], host[300];
-    if (str_fmt(path, sizeof path, "%s%.*s%s%.*s", u.path.n ? "" : "/", SV_ARG(u.path),
-                u.query.p ? "?" : "", SV_ARG(u.query)))
-        return -EMSGSIZE;
-    bool v6 = strchr(p->url.host, ':') != NULL;
-    str_fmt(host, sizeof host, "%s%s%s:%u", v6 ? "[" : "", p->url.host, v6 ? "]" : "", p->url.port);
-    return tunnel_client_head(leg, path, host, p->cookie, CLI_USER_AGENT, dst, size);
-}
-
 /* The GET leg is connected: send its head (a few hundred bytes into an empty
  * socket buffer) and wait for the answer. */
 static void tunnel_start(struct rtsp_publisher *p)
 {
-    uint8_t rnd[16];
-    random_bytes(rnd, sizeof rnd);
-    for (size_t i = 0; i < sizeof rnd; i++)
-        str_fmt(p->cookie + 2 * i, 3, "%02x", rnd[i]);
     char head[1024];
-    long n = tunnel_head(p, TUNNEL_LEG_GET, head, sizeof head);
+    long n = http_tunnel_get_head(&p->tun, p->url.url, p->url.host, p->url.port, head, sizeof head);
     if (n < 0) {
         fail(p, -EMSGSIZE, "cannot write the HTTP tunnel's GET head");
         return;
@@ -944,91 +850,46 @@ static void tunnel_start(struct rtsp_publisher *p)
     p->st = PS_HTTP_GET;
 }
 
-static void post_write_cb(evutil_socket_t fd, short what, void *arg)
+static void tunnel_up(void *arg)
 {
-    (void)what;
     struct rtsp_publisher *p = arg;
-    if (p->st == PS_HTTP_POST) {
-        int e = net_tcp_connect_result(fd);
-        if (e) {
-            fail(p, e, "cannot connect the HTTP tunnel's POST leg to %s:%u: %s", p->url.host,
-                 p->url.port, strerror(-e));
-            return;
-        }
-        net_tcp_tune(fd, PUB_SNDBUF, 0);
-        net_tcp_user_timeout(fd, (unsigned)(ms_us(p->o.stall_timeout_ms, 10000) / 1000));
-        event_add(p->ev_post_read, NULL);
-        char head[1024];
-        long n = tunnel_head(p, TUNNEL_LEG_POST, head, sizeof head);
-        if (n < 0 || buf_append(&p->post_out, head, (size_t)n)) {
-            fail(p, -EMSGSIZE, "cannot write the HTTP tunnel's POST head");
-            return;
-        }
-        log_verbose("push %s: HTTP tunnel up (x-sessioncookie %s)", p->log_url, p->cookie);
-        p->st = PS_OPTIONS;
-        request(p, RTSP_METHOD_OPTIONS);
-        return;
-    }
-    int e = flush_post(p);
-    if (e) {
-        fail(p, e, "write error on the HTTP tunnel's POST leg: %s", strerror(-e));
-        return;
-    }
-    if (p->post_out.len < PUB_POST_HIGH) {
+    log_verbose("push %s: HTTP tunnel up (x-sessioncookie %s)", p->log_url, p->tun.cookie);
+    p->st = PS_OPTIONS;
+    request(p, RTSP_METHOD_OPTIONS);
+}
+
+static void tunnel_writable(void *arg)
+{
+    struct rtsp_publisher *p = arg;
+    if (http_tunnel_queued(&p->tun) < PUB_POST_HIGH && p->st > PS_HTTP_POST) {
         p->write_blocked = false;
         flush(p);
     }
 }
 
-static void post_read_cb(evutil_socket_t fd, short what, void *arg)
+static void tunnel_fail(void *arg, int err, const char *msg)
 {
-    (void)what;
     struct rtsp_publisher *p = arg;
-    uint8_t scratch[512]; /* nothing is expected on the POST leg: dropped */
-    ssize_t n = net_read(fd, scratch, sizeof scratch);
-    if (n == -EAGAIN || n > 0)
-        return;
-    if (n == 0)
-        fail(p, -ECONNRESET, "the server closed the HTTP tunnel's POST connection (%s)",
-             state_names[p->st]);
-    else
-        fail(p, (int)n, "HTTP tunnel POST connection error: %s", strerror((int)-n));
+    fail(p, err, "%s (%s)", msg, state_names[p->st]);
 }
+
+static const struct http_tunnel_cb tunnel_cb = {
+    .on_up = tunnel_up, .on_writable = tunnel_writable, .on_fail = tunnel_fail};
 
 /* The GET leg's answer head: on 200, connect the POST leg. False after failing. */
 static bool tunnel_got_reply(struct rtsp_publisher *p)
 {
-    int status;
-    size_t head_len;
-    const char *why = NULL;
-    int r = tunnel_parse_reply((const char *)p->in.data, p->in.len, RTSP_MAX_HEADER_BYTES, &status,
-                               &head_len, &why);
+    size_t used = 0;
+    char why[256];
+    int r = http_tunnel_on_reply(&p->tun, p->in.data, p->in.len, &used, &p->peer, why, sizeof why);
     if (r == -EAGAIN)
         return true;
-    if (r || status != 200) {
-        if (r)
-            fail(p, -EPROTO, "no HTTP tunnel at %s:%u: the GET got %s", p->url.host, p->url.port,
-                 why ? why : "a bad answer");
-        else
-            fail(p, -EPROTO, "no HTTP tunnel at %s:%u: the GET was answered %d", p->url.host,
-                 p->url.port, status);
+    if (r) {
+        fail(p, r, "no HTTP tunnel at %s:%u: %s", p->url.host, p->url.port, why);
         return false;
     }
-    buf_consume(&p->in, head_len);
-    int fd = net_tcp_connect(&p->peer);
-    if (fd < 0) {
-        fail(p, fd, "cannot connect the HTTP tunnel's POST leg: %s", strerror(-fd));
-        return false;
-    }
-    p->post_fd = fd;
-    p->ev_post_read = event_new(p->base, fd, EV_READ | EV_PERSIST, post_read_cb, p);
-    p->ev_post_write = event_new(p->base, fd, EV_WRITE | EV_PERSIST, post_write_cb, p);
-    if (!p->ev_post_read || !p->ev_post_write) {
-        fail(p, -ENOMEM, "out of memory");
-        return false;
-    }
+    buf_consume(&p->in, used);
     p->st = PS_HTTP_POST;
-    event_add(p->ev_post_write, NULL);
     return true;
 }
 
@@ -1168,7 +1029,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     bool blocked =
         p->write_blocked ||
         (p->bev && evbuffer_get_length(bufferevent_get_output(p->bev)) >= PUB_TLS_HIGH) ||
-        (p->http && p->post_out.len >= PUB_POST_HIGH);
+        (p->http && http_tunnel_queued(&p->tun) >= PUB_POST_HIGH);
     if (!blocked)
         p->blocked_since_us = now;
     else if (now - p->blocked_since_us > stall) {
@@ -1227,7 +1088,8 @@ struct rtsp_publisher *rtsp_publisher_new(struct event_base *base, struct hub_st
     if (opts)
         p->o = *opts;
     p->fd = -1;
-    p->post_fd = -1;
+    http_tunnel_init(&p->tun, base, PUB_POST_MAX, &tunnel_cb, p, PUB_SNDBUF,
+                     (unsigned)(ms_us(p->o.stall_timeout_ms, 10000) / 1000));
     cli_url_parse(url, &p->url);
     /* rtsph:// or opts->http: RTSP over an HTTP tunnel (not inside TLS) */
     p->http = !p->url.tls && (p->url.http || p->o.http);
@@ -1235,7 +1097,6 @@ struct rtsp_publisher *rtsp_publisher_new(struct event_base *base, struct hub_st
     p->backoff_ms = p->o.backoff_min_ms ? p->o.backoff_min_ms : 1000;
     buf_init(&p->in, PUB_IN_MAX);
     buf_init(&p->out, PUB_OUT_MAX);
-    buf_init(&p->post_out, PUB_POST_MAX);
     p->dns = net_dns_new(base);
     p->ev_tick = event_new(base, -1, EV_PERSIST, tick_cb, p);
     p->ev_flush = event_new(base, -1, 0, flush_cb, p);
@@ -1265,7 +1126,7 @@ void rtsp_publisher_free(struct rtsp_publisher *p)
     conn_close(p, true);
     buf_free(&p->in);
     buf_free(&p->out);
-    buf_free(&p->post_out);
+    http_tunnel_free(&p->tun);
     if (p->ev_tick)
         event_free(p->ev_tick);
     if (p->ev_flush)
