@@ -167,6 +167,20 @@ static bool is_token_char(unsigned char c)
     return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?={}", c);
 }
 
+/* The end of the head in buf[0..n) (after its blank line): > 0; 0 with
+ * *r = -EAGAIN while it may still come, or -EMSGSIZE (and *err) past max_head. */
+static size_t find_head(const char *buf, size_t n, size_t max_head, const char *too_long,
+                        const char **err, int *r)
+{
+    size_t end = head_end(buf, n < max_head ? n : max_head);
+    if (!end) {
+        *r = n >= max_head ? -EMSGSIZE : -EAGAIN;
+        if (*r == -EMSGSIZE)
+            *err = too_long;
+    }
+    return end;
+}
+
 int tunnel_parse_head(const char *buf, size_t n, size_t max_head, struct tunnel_req *out,
                       const char **err)
 {
@@ -175,15 +189,10 @@ int tunnel_parse_head(const char *buf, size_t n, size_t max_head, struct tunnel_
         err = &dummy;
     *err = NULL;
     memset(out, 0, sizeof *out);
-    size_t look = n < max_head ? n : max_head;
-    size_t end = head_end(buf, look);
-    if (!end) {
-        if (n >= max_head) {
-            *err = "HTTP request head too long";
-            return -EMSGSIZE;
-        }
-        return -EAGAIN;
-    }
+    int r;
+    size_t end = find_head(buf, n, max_head, "HTTP request head too long", err, &r);
+    if (!end)
+        return r;
     struct sv rest = {buf, end};
     struct sv line = next_line(&rest);
     struct sv method, target, version;
@@ -365,15 +374,10 @@ int tunnel_parse_reply(const char *buf, size_t n, size_t max_head, int *status, 
         *err = "not an HTTP answer";
         return -EPROTO;
     }
-    size_t look = n < max_head ? n : max_head;
-    size_t end = head_end(buf, look);
-    if (!end) {
-        if (n >= max_head) {
-            *err = "HTTP answer head too long";
-            return -EMSGSIZE;
-        }
-        return -EAGAIN;
-    }
+    int r;
+    size_t end = find_head(buf, n, max_head, "HTTP answer head too long", err, &r);
+    if (!end)
+        return r;
     struct sv rest = {buf, end};
     struct sv line = next_line(&rest);
     struct sv version;
