@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake pkg-config libevent-dev libssl-dev libavformat
   libavcodec-dev libavutil-dev libinih-dev libpcap-dev libcmocka-dev)
 test_pkgs=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp
-  libgstrtspserver-1.0-dev clang libclang-rt-dev iproute2 iptables tshark procps psmisc)
+  libgstrtspserver-1.0-dev clang libclang-rt-dev iproute2 iptables tshark procps psmisc ethtool)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -450,34 +450,35 @@ void net_udp_batch_add(struct net_udp_batch *b, const struct net_addr *to, const
 }
 
 /* GSO refused for message i (an old kernel, or a route through a device
- * without checksum offload): off for good; split i into single datagrams. */
+ * without checksum offload): off for good; messages i.. become single
+ * datagrams (each datagram has its own iovec, in order, so there is always
+ * room: messages <= datagrams <= NET_UDP_BATCH). */
 static void gso_fallback(struct net_udp_batch *b, unsigned i)
 {
     gso_state = -1;
-    unsigned extra = b->m[i].segs - 1;
-    if (b->n + extra > NET_UDP_BATCH) { /* no room: keep only the first datagram */
-        b->msgs[i].msg_hdr.msg_iovlen = 1;
-        b->msgs[i].msg_hdr.msg_control = NULL;
-        b->msgs[i].msg_hdr.msg_controllen = 0;
-        b->m[i].segs = 1;
-        return;
+    struct {
+        void *name;
+        socklen_t len;
+    } to[NET_UDP_BATCH];
+    unsigned first = b->m[i].first, k = 0;
+    for (unsigned j = i; j < b->n; j++)
+        for (unsigned s = 0; s < b->m[j].segs; s++) {
+            to[k].name = b->msgs[j].msg_hdr.msg_name;
+            to[k++].len = b->msgs[j].msg_hdr.msg_namelen;
+        }
+    for (unsigned d = 0; d < k; d++) {
+        unsigned j = i + d;
+        memset(&b->msgs[j], 0, sizeof b->msgs[j]);
+        b->msgs[j].msg_hdr.msg_name = to[d].name;
+        b->msgs[j].msg_hdr.msg_namelen = to[d].len;
+        b->msgs[j].msg_hdr.msg_iov = &b->iov[first + d];
+        b->msgs[j].msg_hdr.msg_iovlen = 1;
+        b->m[j].first = first + d;
+        b->m[j].segs = 1;
+        b->m[j].seg_size = b->m[j].bytes = b->iov[first + d].iov_len;
+        b->m[j].short_tail = false;
     }
-    memmove(&b->msgs[i + 1 + extra], &b->msgs[i + 1], (b->n - i - 1) * sizeof b->msgs[0]);
-    memmove(&b->m[i + 1 + extra], &b->m[i + 1], (b->n - i - 1) * sizeof b->m[0]);
-    unsigned first = b->m[i].first;
-    struct msghdr h0 = b->msgs[i].msg_hdr;
-    for (unsigned j = 0; j <= extra; j++) {
-        memset(&b->msgs[i + j], 0, sizeof b->msgs[0]);
-        b->msgs[i + j].msg_hdr.msg_name = h0.msg_name;
-        b->msgs[i + j].msg_hdr.msg_namelen = h0.msg_namelen;
-        b->msgs[i + j].msg_hdr.msg_iov = &b->iov[first + j];
-        b->msgs[i + j].msg_hdr.msg_iovlen = 1;
-        b->m[i + j].first = first + j;
-        b->m[i + j].segs = 1;
-        b->m[i + j].seg_size = b->m[i + j].bytes = b->iov[first + j].iov_len;
-        b->m[i + j].short_tail = false;
-    }
-    b->n += extra;
+    b->n = i + k;
 }
 
 /* datagrams in messages [from, to) */

@@ -243,7 +243,11 @@ static void udp_send_batch(struct path *p, size_t t)
     struct udp_track *u = &p->udp[t];
     if (!u->batch->n)
         return;
+    bool gso = net_udp_gso_enabled();
     int r = net_udp_batch_send(u->rtp_fd, u->batch);
+    if (gso && !net_udp_gso_enabled())
+        log_info("UDP GSO refused (kernel or route without checksum offload): sending RTP "
+                 "datagrams one by one from now on");
     unsigned sent = r > 0 ? (unsigned)r : 0;
     if (sent < u->batch->niov) {
         u->dropped += u->batch->niov - sent;
