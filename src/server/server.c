@@ -991,6 +991,13 @@ static void accept_cb(evutil_socket_t lfd, short ev, void *arg)
 
 /* ----------------------------------------------------------------- timers */
 
+_Static_assert(SOURCE_RTSP_AUTO == (int)SOURCE_TRANSPORT_AUTO &&
+                   SOURCE_RTSP_UDP == (int)SOURCE_TRANSPORT_UDP &&
+                   SOURCE_RTSP_TCP == (int)SOURCE_TRANSPORT_TCP &&
+                   SOURCE_RTSP_HTTP == (int)SOURCE_TRANSPORT_HTTP &&
+                   SOURCE_RTSP_MULTICAST == (int)SOURCE_TRANSPORT_MULTICAST,
+               "enum source_transport and enum source_rtsp_transport must stay in step");
+
 int path_source_start(struct path *p, char *err, size_t errlen)
 {
     struct source_opts so = {

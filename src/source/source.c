@@ -158,6 +158,13 @@ struct source *source_new(struct event_base *base, const char *spec, struct hub_
     return source_new_opts(base, spec, NULL, stream, seed, err, errlen);
 }
 
+_Static_assert(SOURCE_RTSP_AUTO == (int)RTSP_CLIENT_AUTO &&
+                   SOURCE_RTSP_UDP == (int)RTSP_CLIENT_UDP &&
+                   SOURCE_RTSP_TCP == (int)RTSP_CLIENT_TCP &&
+                   SOURCE_RTSP_HTTP == (int)RTSP_CLIENT_HTTP &&
+                   SOURCE_RTSP_MULTICAST == (int)RTSP_CLIENT_MULTICAST,
+               "enum source_rtsp_transport and enum rtsp_client_transport must stay in step");
+
 struct source *source_new_opts(struct event_base *base, const char *spec,
                                const struct source_opts *sopts, struct hub_stream *stream,
                                uint32_t seed, char *err, size_t errlen)
